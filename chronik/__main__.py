@@ -1,0 +1,4 @@
+"""`python -m chronik` runs the command line."""
+from chronik.cli import main
+
+main()

@@ -1,0 +1,91 @@
+"""One catalogue of Chronik's errors and warnings, each saying what to do about it."""
+from __future__ import annotations
+
+import warnings
+
+
+class ChronikError(Exception):
+    """Base of every error Chronik raises on purpose.
+
+    >>> raise ChronikError.E001(path="x.txt")  # doctest: +SKIP
+    chronik.errors.ChronikError: [E001] File not found: x.txt. Check the path ...
+    """
+
+    code = "E000"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        if code:
+            self.code = code
+        super().__init__(f"[{self.code}] {message}")
+
+
+class InputError(ChronikError):
+    """Bad input: a file, a line, an article, an option."""
+
+
+class ModelError(ChronikError):
+    """A shipped pipeline or data file is missing or broken."""
+
+
+class StoreError(ChronikError):
+    """The event store cannot be opened, migrated or written."""
+
+
+class ChronikWarning(UserWarning):
+    """Base of Chronik's warnings."""
+
+
+# The catalogue: code -> (exception class, message template with the fix).
+CATALOGUE: dict[str, tuple[type[ChronikError], str]] = {
+    "E001": (InputError, "File or folder not found: {path}. Check the path, or pass '-' to read stdin."),
+    "E002": (InputError, "Cannot decode {path} as UTF-8, UTF-16 or cp1252. Convert it to UTF-8 (e.g. `iconv -f latin1 -t utf-8`)."),
+    "E003": (InputError, "Bad JSON on line {line} of {path}: {detail}. Fix or remove that line; each line must be one JSON object with a 'text' field."),
+    "E004": (InputError, "Article {article} has no text. Give every record a non-empty 'text' field."),
+    "E005": (InputError, "Article {article} is in language '{lang}', which Chronik cannot code (supported: {supported}). Pass --lang if detection was wrong."),
+    "E006": (InputError, "Cannot read {path}: unknown format '{suffix}'. Use .txt, .jsonl, .jsonl.gz, .json, .csv, .rss/.xml/.atom, or a folder of them."),
+    "E007": (InputError, "Bad date '{value}' in {where}. Use YYYY-MM-DD, YYYY-MM or YYYY."),
+    "E008": (InputError, "CSV file {path} has no 'text' column (columns: {columns}). Rename the column holding the article text to 'text'."),
+    "E009": (InputError, "Unknown output format '{value}'. Choose one of: {choices}."),
+    "E010": (InputError, "Unsupported language '{lang}'. Choose one of: {supported}."),
+    "E011": (InputError, "Article {article} is binary or not text ({detail}). Skip it, or convert it to text first."),
+    "E012": (InputError, "Gold file {path} line {line} is not valid gold: {detail}. See GOLD_FORMAT.md."),
+    "E013": (InputError, "Article {article} is too large ({size} characters, limit {limit}). Split it, or raise --max-chars."),
+    "E014": (InputError, "Options {a} and {b} cannot be used together. Choose one."),
+    "E015": (InputError, "Cannot read {path}: {detail}. Check the file is complete (e.g. `gzip -t`) and readable."),
+    "E050": (ModelError, "Gazetteer data file {path} cannot be read: {detail}. Rebuild it with `python training/build_gazetteer.py` or reinstall Chronik."),
+    "E051": (ModelError, "Unknown row kind '{kind}' in {path}. Use one of: name, cue, stop, article, admin_prefix, admin_suffix, direction."),
+    "E052": (ModelError, "Target '{target}' in {path} names no known place. Use country:ISO3, admin1:ISO3:Name, city:ISO3:Name or region:id from lang/common/places_regions.tsv."),
+    "E053": (ModelError, "Date words file {path} is broken: {detail}. Fix the JSON (see docs/places_dates.md)."),
+    "E020": (ModelError, "The {lang} pipeline at {path} cannot be loaded: {detail}. Reinstall Chronik (`pip install -e .`)."),
+    "E021": (ModelError, "Data file {path} is broken: {detail}. Fix the file or remove it from --actors."),
+    "E040": (ModelError, "Actor file {path} line {line}: unknown kind '{value}'. Use one of: {choices}."),
+    "E041": (ModelError, "Actor file {path} line {line}: unknown sector '{value}'. Use one of: {choices}, or leave the cell empty."),
+    "E042": (ModelError, "Actor file {path} line {line}: bad {column} date '{value}'. Use YYYY-MM-DD, YYYY-MM or YYYY."),
+    "E043": (InputError, "No actor tables for language '{lang}' (expected {path}). Add the language's actor files or choose another --lang."),
+    "E044": (InputError, "Bad story date '{value}' for actor look-up. Use YYYY-MM-DD, YYYY-MM or YYYY, or leave it out."),
+    "E030": (StoreError, "Database {path} does not exist. Create it first with `chronik ingest PATH --db {path}`."),
+    "E031": (StoreError, "Database {path} is locked by another process ({detail}). Wait for the running ingest to finish, or use another --db file."),
+    "E032": (StoreError, "Database {path} has schema version {found}, newer than this Chronik ({known}). Upgrade Chronik."),
+    "E033": (StoreError, "Cannot open database {path}: {detail}. Check that it is a DuckDB file and that you may write to its folder."),
+}
+
+WARNINGS: dict[str, str] = {
+    "W001": "Skipped article {article}: {reason}",
+    "W002": "No trained {lang} pipeline shipped; using a blank pipeline with rules only (lower quality).",
+    "W003": "Article {article} took longer than {seconds}s to code and was skipped.",
+    "W060": "Gold file {path} line {line} repeats article id {article}; it is scored as {renamed}. Give every gold article its own id.",
+}
+
+
+def error(code: str, **fields: object) -> ChronikError:
+    """Build the catalogued error `code` with its message filled in (raise it yourself)."""
+    cls, template = CATALOGUE[code]
+    return cls(template.format(**fields), code=code)
+
+
+def warning_text(code: str, **fields: object) -> str:
+    return f"[{code}] " + WARNINGS[code].format(**fields)
+
+
+def warn(code: str, **fields: object) -> None:
+    warnings.warn(warning_text(code, **fields), ChronikWarning, stacklevel=2)

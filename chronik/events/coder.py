@@ -1,0 +1,430 @@
+"""From a parsed sentence to PLOVER events: trigger matching, argument finding, auxiliary modes."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from chronik.events.ontology import score
+from chronik.events.patterns import LanguageGrammar, Pattern, PatternIndex, load_patterns
+from chronik.model import Entity, Event, Evidence
+
+# UD relations that stay inside one noun phrase's "core" (the words naming the participant).
+_CORE_DEPS = {"conj", "appos", "flat", "flat:name", "compound", "amod", "det", "nmod:poss", "nummod", "cc", "case"}
+_SUBJ_DEPS = {"nsubj", "nsubj:pass", "csubj"}
+_OBJ_DEPS = {"obj", "dobj", "iobj"}
+_PP_DEPS = {"obl", "obl:arg", "obl:agent", "nmod", "obl:tmod", "nmod:arg", "advcl"}
+
+
+@dataclass
+class Match:
+    pattern: Pattern
+    trigger: Token
+    tokens: list[Token]  # all trigger words (verb, particle, light-verb object, adjective)
+
+
+@dataclass
+class Arguments:
+    actor: list[Entity] = field(default_factory=list)
+    recipient: list[Entity] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    by_parse: bool = True
+
+
+class MentionIndex:
+    """Actor mentions of one doc, looked up by token."""
+
+    def __init__(self, doc: Doc, mentions: Iterable[Entity]) -> None:
+        self.by_token: dict[int, Entity] = {}
+        self.mentions = sorted(mentions, key=lambda m: m.start)
+        for m in self.mentions:
+            span = doc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is None:
+                continue
+            for tok in span:
+                self.by_token.setdefault(tok.i, m)
+
+    def at(self, tok: Token) -> Entity | None:
+        return self.by_token.get(tok.i)
+
+    def in_tokens(self, tokens: Iterable[Token]) -> list[Entity]:
+        out: list[Entity] = []
+        for tok in sorted(tokens, key=lambda t: t.i):
+            m = self.by_token.get(tok.i)
+            if m is not None and all(m is not o for o in out):
+                out.append(m)
+        return out
+
+
+def _lemma(tok: Token) -> str:
+    return (tok.lemma_ or tok.text).lower()
+
+
+def _full_verb_lemma(tok: Token, g: LanguageGrammar, has_dep: bool) -> tuple[str, list[Token]]:
+    """Lemma with its separable particle joined ("leitet ... ein" -> "einleiten"; "call ... on")."""
+    particle: Token | None = None
+    if has_dep:
+        for c in tok.children:
+            if c.dep_ in ("compound:prt", "svp", "prt"):
+                particle = c
+                break
+    elif g.particle_join == "prefix":
+        # Without a parse: a known particle right before the clause-final punctuation.
+        for t in tok.doc[tok.i + 1 : tok.sent.end]:
+            if t.is_punct or t.lower_ in g.coordinators:
+                prev = t.nbor(-1)
+                if prev.i > tok.i and prev.lower_ in g.particles:
+                    particle = prev
+                break
+    if particle is None:
+        return _lemma(tok), [tok]
+    if g.particle_join == "prefix":
+        return particle.lower_ + _lemma(tok), [tok, particle]
+    return f"{_lemma(tok)} {particle.lower_}", [tok, particle]
+
+
+def _is_verb(tok: Token, has_pos: bool) -> bool:
+    if has_pos:
+        return tok.pos_ in ("VERB", "AUX") or (tok.pos_ == "ADJ" and tok.tag_ in ("VVPP", "VBN"))
+    return tok.is_alpha and not tok.is_title or tok.is_lower
+
+
+def find_triggers(sent: Span, index: PatternIndex) -> list[Match]:
+    doc = sent.doc
+    has_pos = doc.has_annotation("POS")
+    has_dep = doc.has_annotation("DEP")
+    g = index.grammar
+    matches: list[Match] = []
+    for tok in sent:
+        if tok.is_punct or tok.is_space:
+            continue
+        lemma = _lemma(tok)
+        # Verbs (with separable particles and light-verb objects).
+        if not has_pos or tok.pos_ in ("VERB", "AUX", "ADJ"):
+            full, words = _full_verb_lemma(tok, g, has_dep)
+            for p in index.by_verb.get(full, []):
+                if p.object:
+                    obj = _object_noun(tok, p.object, index, has_dep)
+                    if obj is None:
+                        continue
+                    matches.append(Match(p, tok, [*words, obj]))
+                elif p.adj:
+                    adj = _predicate_adj(tok, p.adj, has_dep)
+                    if adj is None:
+                        continue
+                    matches.append(Match(p, tok, [*words, adj]))
+                else:
+                    matches.append(Match(p, tok, words))
+        # Nominal triggers ("Angriff auf", "talks with", "Raketenangriff").
+        if not has_pos or tok.pos_ in ("NOUN", "PROPN"):
+            for p in index.nouns(lemma):
+                matches.append(Match(p, tok, [tok]))
+        # Adjective/participle triggers with a copula ("bereit zu", "offen für").
+        if p_list := index.by_adj.get(lemma):
+            for p in p_list:
+                matches.append(Match(p, tok, [tok]))
+    return matches
+
+
+def _object_noun(verb: Token, noun: str, index: PatternIndex, has_dep: bool) -> Token | None:
+    noun = noun.lower()
+    def ok(t: Token) -> bool:
+        lemma = _lemma(t)
+        return lemma == noun or (index.grammar.compound_nouns and lemma.endswith(noun) and len(lemma) > len(noun))
+    if has_dep:
+        for c in verb.children:
+            if c.dep_ in _OBJ_DEPS | {"nsubj:pass", "nsubj"} and ok(c):
+                return c
+        return None
+    for t in verb.sent:
+        if t.i != verb.i and ok(t):
+            return t
+    return None
+
+
+def _predicate_adj(verb: Token, adj: str, has_dep: bool) -> Token | None:
+    adj = adj.lower()
+    pool = list(verb.children) if has_dep else list(verb.sent)
+    for t in pool:
+        if _lemma(t) == adj or t.lower_ == adj:
+            return t
+    return None
+
+
+def _core(tok: Token) -> list[Token]:
+    """The tokens naming a participant: the head noun with conjuncts, appositions, modifiers."""
+    out = [tok]
+    for c in tok.children:
+        if c.dep_ in _CORE_DEPS:
+            out.extend(_core(c))
+    return out
+
+
+def _pp_object(head: Token, preps: set[str]) -> list[Token]:
+    """Objects of prepositional phrases under `head` whose preposition is one of `preps`."""
+    out = []
+    for c in head.children:
+        if c.dep_ in _PP_DEPS or c.dep_.startswith(("obl", "nmod")):
+            cases = [x for x in c.children if x.dep_ == "case"]
+            if any(_lemma(x) in preps or x.lower_ in preps for x in cases):
+                out.append(c)
+    return out
+
+
+def _subject(verb: Token) -> tuple[Token | None, bool]:
+    """(subject token, passive?) of a verb, inherited through conj/xcomp when it has none."""
+    seen = 0
+    tok = verb
+    while seen < 4:
+        for c in tok.children:
+            if c.dep_ in _SUBJ_DEPS:
+                passive = c.dep_ == "nsubj:pass" or any(x.dep_ == "aux:pass" for x in tok.children)
+                return c, passive
+        if tok.dep_ in ("conj", "xcomp") and tok.head is not tok:
+            tok = tok.head
+            seen += 1
+            continue
+        break
+    return None, False
+
+
+def _with_conjuncts(entities: list[Entity]) -> list[Entity]:
+    out: list[Entity] = []
+    for e in entities:
+        if e.code is None and e.sector is None:
+            continue
+        if all(e is not o for o in out):
+            out.append(e)
+    return out
+
+
+def arguments_by_parse(m: Match, mentions: MentionIndex, g: LanguageGrammar) -> Arguments:
+    p = m.pattern
+    trig = m.trigger
+    args = Arguments()
+    verb = trig
+    if p.noun and trig.pos_ in ("NOUN", "PROPN"):
+        # A nominal trigger takes its arguments from its own PPs, else from the verb it hangs on.
+        pp_recip = _pp_object(trig, {x.split(":", 1)[1] for x in p.recipient if x.startswith("prep:")})
+        if pp_recip:
+            args.recipient = mentions.in_tokens(t for r in pp_recip for t in _core(r))
+            args.notes.append(f"recipient: PP of the trigger noun '{trig.text}'")
+        agent = _pp_object(trig, set(p.actor_preps) | set(g.agent_preps))
+        poss = [c for c in trig.children if c.dep_ in ("nmod:poss", "nmod") and c not in pp_recip and
+                not any(x.dep_ == "case" for x in c.children)]
+        if agent or poss:
+            args.actor = mentions.in_tokens(t for a in (agent or poss) for t in _core(a))
+            args.notes.append("actor: genitive/agent of the trigger noun")
+        verb = trig.head
+        if args.actor or verb is trig:
+            return _finish(args, p)
+    subj, passive = _subject(verb)
+    if subj is not None:
+        found = mentions.in_tokens(_core(subj))
+        if passive and not p.noun:
+            args.recipient = args.recipient or found
+            args.notes.append(f"recipient: passive subject '{subj.text}'")
+        else:
+            args.actor = args.actor or found
+            args.notes.append(f"actor: subject '{subj.text}' of '{verb.text}'")
+    if passive:
+        agent = _pp_object(verb, set(g.agent_preps))
+        if agent:
+            args.actor = mentions.in_tokens(t for a in agent for t in _core(a))
+            args.notes.append("actor: agent of the passive")
+    if not args.recipient:
+        for slot in p.recipient:
+            if slot in ("obj", "iobj"):
+                cands = [c for c in verb.children if c.dep_ in ({"obj", "dobj"} if slot == "obj" else {"iobj"})
+                         and c not in m.tokens]
+            elif slot.startswith("prep:"):
+                preps = {slot.split(":", 1)[1]}
+                cands = _pp_object(verb, preps)
+                for t in m.tokens:  # light verb: "Verhandlungen mit X aufnehmen" hangs the PP on the noun
+                    if t is not verb:
+                        cands += _pp_object(t, preps)
+            else:
+                continue
+            found = mentions.in_tokens(t for c in cands for t in _core(c))
+            if found:
+                args.recipient = found
+                args.notes.append(f"recipient: {slot} of '{verb.text}'")
+                break
+    return _finish(args, p)
+
+
+def _finish(args: Arguments, p: Pattern) -> Arguments:
+    args.actor = _with_conjuncts(args.actor)
+    args.recipient = [r for r in _with_conjuncts(args.recipient) if all(r is not a for a in args.actor)]
+    if p.reciprocal and not args.recipient and len(args.actor) < 2:
+        pass  # a reciprocal verb with one party and no partner stays as it is
+    return args
+
+
+def arguments_by_position(m: Match, sent: Span, mentions: MentionIndex, g: LanguageGrammar) -> Arguments:
+    """Fallback without a parse: the mention(s) before the trigger act, the first one after receives."""
+    p = m.pattern
+    args = Arguments(by_parse=False)
+    first = min(t.i for t in m.tokens)
+    last = max(t.i for t in m.tokens)
+    before = [x for x in mentions.mentions if sent.start_char <= x.start and x.end <= m.trigger.idx]
+    if before:
+        chain = [before[-1]]
+        for x in reversed(before[:-1]):
+            gap = sent.doc.text[x.end : chain[0].start].strip().lower()
+            if gap in g.coordinators or gap == ",":
+                chain.insert(0, x)
+            else:
+                break
+        args.actor = chain
+        args.notes.append("actor: mention before the trigger (no parse)")
+    doc = sent.doc
+    after_tokens = [t for t in doc[first : sent.end] if t.i > first]
+    preps = {x.split(":", 1)[1] for x in p.recipient if x.startswith("prep:")}
+    start_at = None
+    if preps:
+        for t in after_tokens:
+            if t.lower_ in preps:
+                start_at = t.idx
+                break
+    elif "obj" in p.recipient:
+        start_at = doc[last].idx + len(doc[last])
+    if start_at is not None:
+        after = [x for x in mentions.mentions if start_at <= x.start and x.end <= sent.end_char]
+        if after:
+            args.recipient = [after[0]]
+            args.notes.append("recipient: first mention after the trigger (no parse)")
+    return _finish(args, p)
+
+
+def aux_modes(m: Match, sent: Span, g: LanguageGrammar, has_dep: bool) -> list[str]:
+    """Negation, future and hypothetical cues on the trigger (historical is set from dates later)."""
+    aux: set[str] = set()
+    trig = m.trigger
+    if has_dep:
+        scope = [c for t in m.tokens for c in t.children] + [t.head for t in m.tokens if t.dep_ == "xcomp"]
+        if trig.dep_ in ("xcomp", "conj") and trig.head.dep_ != "ROOT":
+            scope.append(trig.head)
+        obj_dets = [d for c in scope if c.dep_ in _OBJ_DEPS | {"nsubj", "nsubj:pass"} for d in c.children]
+        words = {(t.lower_, _lemma(t)) for t in scope}
+        if any(w in g.negation or lem in g.negation for w, lem in words):
+            aux.add("negation")
+        if any(d.lower_ in g.negation_det for d in obj_dets + list(m.tokens)):
+            aux.add("negation")
+        verb_aux = [c for t in m.tokens for c in t.children if c.dep_ in ("aux", "aux:pass")]
+        is_sub = any("Sub" in c.morph.get("Mood") for c in verb_aux)
+        for c in verb_aux:
+            lemma = _lemma(c)
+            if c.lower_ in g.hypothetical_aux:
+                aux.add("hypothetical")
+            elif lemma in g.future_aux and c.dep_ == "aux" and not is_sub:
+                if trig.morph.get("VerbForm") in (["Inf"], []) or g.lang == "en":
+                    aux.add("future")
+            elif lemma in g.future_modals:
+                aux.add("future")
+        if trig.dep_ == "xcomp" and _lemma(trig.head) in g.future_heads:
+            aux.add("future")
+        marks = [c for t in [trig, trig.head] for c in t.children if c.dep_ == "mark"]
+        if any(x.lower_ in g.hypothetical_marks for x in marks):
+            aux.add("hypothetical")
+    else:
+        clause = _clause(sent, trig)
+        lowers = {t.lower_ for t in clause}
+        if lowers & set(g.negation) or lowers & set(g.negation_det):
+            aux.add("negation")
+        if lowers & set(g.hypothetical_aux) or lowers & set(g.hypothetical_marks):
+            aux.add("hypothetical")
+        if lowers & set(g.future_modals):
+            aux.add("future")
+    text = sent.text.lower()
+    if any(w in text for w in g.future_words):
+        aux.add("future")
+    if m.pattern.type in ("AGREE", "THREATEN"):
+        aux.discard("future")  # already about the future (annotation rule)
+    if "hypothetical" in aux:
+        aux.discard("future")
+    return sorted(aux)
+
+
+def _clause(sent: Span, tok: Token) -> list[Token]:
+    start = tok.i
+    while start > sent.start and sent.doc[start - 1].text not in (",", ";", ":"):
+        start -= 1
+    end = tok.i
+    while end < sent.end - 1 and sent.doc[end + 1].text not in (",", ";", ":"):
+        end += 1
+    return list(sent.doc[start : end + 1])
+
+
+def code_sentence(
+    sent: Span, sent_index: int, mentions: MentionIndex, *, index: PatternIndex, article_id: str
+) -> list[Event]:
+    doc = sent.doc
+    has_dep = doc.has_annotation("DEP")
+    g = index.grammar
+    events: list[Event] = []
+    for m in find_triggers(sent, index):
+        args = arguments_by_parse(m, mentions, g) if has_dep else arguments_by_position(m, sent, mentions, g)
+        if has_dep and not args.actor and not args.recipient:
+            args = arguments_by_position(m, sent, mentions, g)
+        if not args.actor:
+            continue  # an event needs a known actor: precision over recall
+        if m.pattern.needs_recipient and not args.recipient:
+            continue
+        aux = aux_modes(m, sent, g, has_dep)
+        start = min(t.idx for t in m.tokens)
+        end = max(t.idx + len(t) for t in m.tokens)
+        conf = m.pattern.confidence + (0.15 if args.by_parse else -0.1) + (0.1 if args.recipient else 0.0)
+        conf += 0.05 * m.pattern.specificity
+        if any(a.code for a in args.actor):
+            conf += 0.05
+        trigger_text = " ... ".join(t.text for t in sorted(m.tokens, key=lambda t: t.i))
+        events.append(Event(
+            type=m.pattern.type,
+            mode=m.pattern.mode,
+            context=list(m.pattern.context),
+            cameo=m.pattern.cameo,
+            actor=list(args.actor),
+            recipient=list(args.recipient),
+            aux=aux,
+            confidence=round(min(conf, 0.99), 3),
+            score=score(m.pattern.type, negated="negation" in aux),
+            evidence=Evidence(
+                article_id=article_id, sentence_index=sent_index, sentence=sent.text,
+                sent_start=sent.start_char, sent_end=sent.end_char, start=start, end=end,
+                trigger=trigger_text, rule=m.pattern.id, notes=args.notes,
+            ),
+        ))
+    return deduplicate(events)
+
+
+def _key(e: Event) -> tuple:
+    return (e.type, frozenset(a.code for a in e.actor), frozenset(r.code for r in e.recipient))
+
+
+def deduplicate(events: list[Event]) -> list[Event]:
+    """One event per real event: overlapping triggers or identical (type, dyad) keep the best."""
+    ranked = sorted(events, key=lambda e: (-e.confidence, e.evidence.start))
+    kept: list[Event] = []
+    for e in ranked:
+        clash = False
+        for k in kept:
+            overlap = e.evidence.start < k.evidence.end and k.evidence.start < e.evidence.end
+            if overlap or _key(e) == _key(k):
+                clash = True
+                break
+        if not clash:
+            kept.append(e)
+    return sorted(kept, key=lambda e: e.evidence.start)
+
+
+def code_events(
+    doc: Doc, mentions: list[Entity], *, lang: str, article_id: str, extra_patterns: tuple[str, ...] = ()
+) -> list[Event]:
+    index = load_patterns(lang, extra_patterns)
+    mindex = MentionIndex(doc, mentions)
+    events: list[Event] = []
+    for i, sent in enumerate(doc.sents):
+        events.extend(code_sentence(sent, i, mindex, index=index, article_id=article_id))
+    return events

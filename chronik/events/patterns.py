@@ -1,0 +1,137 @@
+"""Event patterns: per-language data files compiled into hashed look-up tables."""
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chronik.errors import error
+from chronik.events.ontology import from_cameo
+from chronik.model import PLOVER_TYPES, Record
+
+LANG_DIR = Path(__file__).resolve().parent.parent / "lang"
+
+
+@dataclass
+class Pattern(Record):
+    """One trigger: a verb (lemma, separable particle joined), a noun, or an adjective, plus its frame.
+
+    `recipient` lists argument slots in order of preference: "obj", "iobj", or "prep:<preposition>".
+    `object` makes a light-verb construction ("Verhandlungen aufnehmen"): the verb's object must be
+    that noun and is then not the recipient.
+    """
+
+    id: str
+    type: str
+    verb: str | None = None
+    noun: str | None = None
+    adj: str | None = None
+    object: str | None = None
+    mode: str | None = None
+    cameo: str | None = None
+    context: list[str] = field(default_factory=list)
+    recipient: list[str] = field(default_factory=lambda: ["obj", "iobj"])
+    actor_preps: list[str] = field(default_factory=list)
+    reciprocal: bool = False
+    needs_recipient: bool = False
+    confidence: float = 0.6
+    source: str = ""
+
+    @property
+    def specificity(self) -> int:
+        return (2 if self.object else 0) + (1 if self.adj else 0) + (1 if self.verb and self.noun else 0)
+
+
+@dataclass
+class LanguageGrammar(Record):
+    """Closed-class words and switches the coder needs for one language (from lang/<lang>/grammar.json)."""
+
+    lang: str
+    particle_join: str = "prefix"  # "prefix": ein+leiten; "space": call on
+    compound_nouns: bool = False
+    negation: list[str] = field(default_factory=list)
+    negation_det: list[str] = field(default_factory=list)
+    future_aux: list[str] = field(default_factory=list)
+    future_modals: list[str] = field(default_factory=list)
+    future_heads: list[str] = field(default_factory=list)
+    future_words: list[str] = field(default_factory=list)
+    hypothetical_aux: list[str] = field(default_factory=list)
+    hypothetical_marks: list[str] = field(default_factory=list)
+    historical_words: list[str] = field(default_factory=list)
+    agent_preps: list[str] = field(default_factory=list)
+    passive_aux: list[str] = field(default_factory=list)
+    reflexives: list[str] = field(default_factory=list)
+    coordinators: list[str] = field(default_factory=list)
+    particles: list[str] = field(default_factory=list)
+
+
+class PatternIndex:
+    """All patterns of a language, indexed by trigger lemma."""
+
+    def __init__(self, lang: str, patterns: list[Pattern], grammar: LanguageGrammar) -> None:
+        self.lang = lang
+        self.grammar = grammar
+        self.patterns = patterns
+        self.by_verb: dict[str, list[Pattern]] = {}
+        self.by_noun: dict[str, list[Pattern]] = {}
+        self.by_adj: dict[str, list[Pattern]] = {}
+        for p in patterns:
+            if p.verb:
+                self.by_verb.setdefault(p.verb.lower(), []).append(p)
+            elif p.noun:
+                self.by_noun.setdefault(p.noun.lower(), []).append(p)
+            elif p.adj:
+                self.by_adj.setdefault(p.adj.lower(), []).append(p)
+        self.verb_bases = {v for v in self.by_verb}
+        self.particles = set(grammar.particles)
+
+    def nouns(self, lemma: str) -> list[Pattern]:
+        """Nominal patterns for a noun lemma; German compounds match by their head ("Raketenangriff")."""
+        lemma = lemma.lower()
+        found = self.by_noun.get(lemma)
+        if found or not self.grammar.compound_nouns:
+            return found or []
+        for i in range(1, len(lemma) - 4):
+            found = self.by_noun.get(lemma[i:])
+            if found:
+                return found
+        return []
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    rows = []
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise error("E021", path=f"{path}:{i}", detail=exc) from None
+    return rows
+
+
+def _complete(p: Pattern) -> Pattern:
+    if p.type not in PLOVER_TYPES:
+        raise error("E021", path=p.id, detail=f"unknown PLOVER type {p.type}")
+    if p.cameo and not p.context:
+        entry = from_cameo(p.cameo)
+        if entry and entry.context:
+            p.context = [entry.context]
+        if entry and entry.mode and not p.mode:
+            p.mode = entry.mode
+    return p
+
+
+@functools.cache
+def load_patterns(lang: str, extra: tuple[str, ...] = ()) -> PatternIndex:
+    """Patterns for `lang` from lang/<lang>/events*.jsonl (+ user files in `extra`)."""
+    folder = LANG_DIR / lang
+    grammar = LanguageGrammar.from_dict(json.loads((folder / "grammar.json").read_text(encoding="utf-8")))
+    files = sorted(folder.glob("events*.jsonl")) + [Path(x) for x in extra]
+    patterns = []
+    for path in files:
+        for row in _read_jsonl(path):
+            row.setdefault("source", path.name)
+            patterns.append(_complete(Pattern.from_dict(row)))
+    return PatternIndex(lang, patterns, grammar)

@@ -1,0 +1,87 @@
+"""Ingest: read, skip what is stored, code, write in transactions; report what was skipped."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+
+from chronik.errors import ChronikError
+from chronik.io.readers import ReadProblem
+from chronik.model import Article, CodedArticle
+from chronik.pipeline import CoderOptions, code_stream
+from chronik.store.duck import Store
+
+
+@dataclass
+class IngestReport:
+    """What an ingest run did."""
+
+    read: int = 0
+    coded: int = 0
+    stored: int = 0
+    already_stored: int = 0
+    events: int = 0
+    statements: int = 0
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (where, message)
+
+    def to_dict(self) -> dict[str, object]:
+        return {k: getattr(self, k) for k in ("read", "coded", "stored", "already_stored", "events", "statements")} | {
+            "problems": [{"where": w, "message": m} for w, m in self.problems]
+        }
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def ingest(
+    source: Iterable[Article | ReadProblem],
+    store: Store,
+    *,
+    options: CoderOptions | None = None,
+    commit_every: int = 64,
+    on_article: Callable[[int], None] | None = None,
+    code: Callable[[list[Article]], Iterable[CodedArticle | tuple[Article, ChronikError]]] | None = None,
+) -> IngestReport:
+    """Code and store every new article of `source`; one transaction per `commit_every` articles.
+
+    Articles whose content hash is already stored are skipped without coding, so a rerun after a
+    crash resumes where the last committed batch ended. `code` swaps in another engine (worker pool).
+    """
+    report = IngestReport()
+    coder = code or (lambda batch: code_stream(batch, options=options))
+    for chunk in _chunks(source, commit_every):
+        articles: list[Article] = []
+        for item in chunk:
+            if isinstance(item, ReadProblem):
+                report.problems.append((item.where, str(item.error)))
+                store.log_problem(item.where, item.error.code, str(item.error))
+                continue
+            report.read += 1
+            articles.append(item)
+        known = store.known_hashes([a.content_hash for a in articles])
+        fresh, seen = [], set()
+        for a in articles:
+            if a.content_hash in known or a.content_hash in seen:
+                report.already_stored += 1
+            else:
+                seen.add(a.content_hash)
+                fresh.append(a)
+        coded: list[CodedArticle] = []
+        for result in coder(fresh):
+            if isinstance(result, tuple):
+                article, exc = result
+                where = article.path or article.id
+                report.problems.append((where, str(exc)))
+                store.log_problem(where, exc.code, str(exc))
+                continue
+            coded.append(result)
+            report.coded += 1
+            report.events += len(result.events)
+            report.statements += len(result.statements)
+        report.stored += store.write(coded)
+        if on_article:
+            on_article(len(chunk))
+    return report

