@@ -67,6 +67,7 @@ CATALOGUE: dict[str, tuple[type[ChronikError], str]] = {
     "E031": (StoreError, "Database {path} is locked by another process ({detail}). Wait for the running ingest to finish, or use another --db file."),
     "E032": (StoreError, "Database {path} has schema version {found}, newer than this Chronik ({known}). Upgrade Chronik."),
     "E033": (StoreError, "Cannot open database {path}: {detail}. Check that it is a DuckDB file and that you may write to its folder."),
+    "E070": (ModelError, "Speech data {path} for the statements layer is missing or broken: {detail}. Reinstall Chronik (`pip install -e .`) or fix that JSON file."),
 }
 
 WARNINGS: dict[str, str] = {

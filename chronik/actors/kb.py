@@ -177,7 +177,7 @@ def _load_rows(kb: KnowledgeBase, path: Path) -> None:
 def shipped_files(lang: str) -> list[Path]:
     """The shipped actor files for `lang`, generated tables first so that authored files win."""
     files: list[Path] = []
-    for folder in (LANG_DIR / "common", LANG_DIR / lang / "actors"):
+    for folder in (LANG_DIR / "common" / "actors", LANG_DIR / lang / "actors"):
         if not folder.is_dir():
             continue
         found = sorted(folder.glob("*.tsv"))

@@ -32,6 +32,9 @@ _DATELINE = re.compile(
 )
 
 
+_NOT_PLACES = {"der", "die", "das", "ein", "eine", "the", "a", "an", "er", "sie", "es", "wir", "ich", "he", "she", "we"}
+
+
 @dataclass
 class ReadProblem:
     """A record that could not be read; batch jobs report it and go on."""
@@ -61,7 +64,7 @@ def find_dateline(text: str, start: int = 0) -> str | None:
     words = place.replace("/", " ").split()
     if m.group("sep") == ":" and not (place.isupper() or m.group("agency")):
         return None  # "Das sagte er:" is not a dateline; colon datelines are upper-case
-    if len(words) > 4 or any(w[0].islower() for w in words):
+    if len(words) > 4 or any(w[0].islower() for w in words) or words[0].lower() in _NOT_PLACES:
         return None
     return place
 

@@ -1,0 +1,783 @@
+"""Finds actor mentions in a spaCy Doc and resolves them to country/IGO code, sector, person and role."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Any, Iterable
+
+from ..errors import error
+from ..model import Entity
+from .kb import Entry, KnowledgeBase, build, norm
+
+STATE_CODE_KINDS = {"country", "adjective", "people", "metonym", "party", "igo", "org", "prefix"}
+ROLE_KINDS = {"sector", "head"}
+NAME_RE = re.compile(r"^[A-ZÄÖÜÀ-ÝŠŽČĆ][\w'’.\-]*$")
+INITIAL_RE = re.compile(r"^[A-ZÄÖÜ]\.$")
+DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+@dataclass
+class Cue:
+    """What one word or phrase contributes to a mention."""
+
+    start: int  # token index
+    end: int
+    kind: str  # kind of the primary entry, or 'compound'
+    code: str | None = None
+    sector: str | None = None
+    strong: bool = False  # the code is explicit (country, adjective, prefix, party, igo, metonym)
+    head: str | None = None  # normalised role head, for coreference ("ministerium")
+    generic: bool = False  # a generic head ("Sprecher"): sector comes from its modifier/complement
+    gender: str | None = None
+    role: str | None = None
+    persons: tuple[Entry, ...] = ()
+    rule: str = ""
+
+
+@dataclass
+class Mention:
+    start: int  # token indices [start, end)
+    end: int
+    cues: list[Cue] = field(default_factory=list)
+    names: list[int] = field(default_factory=list)  # token indices of a person's name
+    complement: "Mention | None" = None
+    complement_kind: str = ""  # 'of' or 'in'
+    pronoun: str | None = None  # gender of a pronoun mention
+    notes: list[str] = field(default_factory=list)
+    entity: Entity | None = None
+
+
+def _valid_date(date: str | None) -> str | None:
+    if date is None or date == "":
+        return None
+    if not isinstance(date, str) or not DATE_RE.match(date):
+        raise error("E044", value=date)
+    return date
+
+
+class ActorResolver:
+    """Resolves actor mentions of one language against the compiled knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.lang = kb.lang
+        self._word_cache: dict[tuple[str, bool], Cue | None] = {}
+        self._first_words: set[str] = set()
+        for key in kb.forms:
+            if " " in key or re.search(r"[-'./]", key):
+                self._first_words.add(key.split(" ")[0])
+                self._first_words.add(re.split(r"[-'./ ]", key)[0])
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def for_lang(cls, lang: str, extra_files: Iterable[str] = ()) -> "ActorResolver":
+        """The resolver for `lang` (cached per language and user files)."""
+        return _cached_resolver(lang, tuple(str(p) for p in extra_files))
+
+    # ------------------------------------------------------------------ word analysis
+    def _variants(self, word: str) -> list[tuple[str, str]]:
+        """Inflection variants of a word to look up, with the rule that made each."""
+        w = norm(word)
+        out = [(w, "")]
+        if self.lang == "de":
+            for suf in ("s", "es", "n", "en", "e", "nen", "ns"):
+                if w.endswith(suf) and len(w) - len(suf) >= 3:
+                    out.append((w[: -len(suf)], f"-{suf}"))
+        else:
+            if w.endswith("'s"):
+                out.append((w[:-2], "'s"))
+            for suf in ("s", "es"):
+                if w.endswith(suf) and len(w) - len(suf) >= 3:
+                    out.append((w[: -len(suf)], f"-{suf}"))
+        return out
+
+    def _direct(self, word: str, kinds: set[str] | None = None) -> tuple[list[Entry], str]:
+        for variant, rule in self._variants(word):
+            entries = self.kb.forms.get(variant)
+            if entries:
+                if kinds is not None:
+                    entries = [e for e in entries if e.kind in kinds]
+                if entries:
+                    return entries, rule
+        return [], ""
+
+    def _cue_from_entries(self, i: int, j: int, entries: list[Entry], rule: str, *, capitalised: bool,
+                          sentence_start: bool) -> Cue | None:
+        persons = tuple(e for e in entries if e.kind == "person")
+        e = entries[0]
+        if persons:
+            e = persons[0]
+        # "Deutsche"/"Franzosen": capitalised inside a sentence reads as people, lower case as adjective
+        if self.lang == "de" and len(entries) > 1 and e.kind == "adjective" and capitalised and not sentence_start:
+            people = [x for x in entries if x.kind == "people"]
+            if people:
+                e = people[0]
+        kind = e.kind
+        strong = kind in STATE_CODE_KINDS and e.code is not None
+        head = norm(e.form) if kind in ROLE_KINDS else None
+        return Cue(start=i, end=j, kind=kind, code=e.code, sector=e.sector if kind != "adjective" else None,
+                   strong=strong, head=head, generic=kind == "head", gender=e.gender, role=e.role,
+                   persons=persons, rule=f"{kind} '{e.form}'" + (f" ({rule})" if rule else "") +
+                   (f" [{e.source}]" if e.source else ""))
+
+    def analyse_word(self, word: str, *, capitalised: bool | None = None, sentence_start: bool = False) -> Cue | None:
+        """What a single token means for actors: table entry, inflected form, hyphen or closed compound."""
+        if capitalised is None:
+            capitalised = word[:1].isupper()
+        key = (word, capitalised and not sentence_start)
+        if key in self._word_cache:
+            cue = self._word_cache[key]
+            return replace(cue) if cue else None
+        cue = self._analyse_word(word, capitalised, sentence_start)
+        self._word_cache[key] = cue
+        return replace(cue) if cue else None
+
+    def _analyse_word(self, word: str, capitalised: bool, sentence_start: bool) -> Cue | None:
+        if len(word) < 2 and not word.isupper():
+            return None
+        entries, rule = self._direct(word)
+        if entries:
+            if entries[0].kind in ROLE_KINDS | {"adjective", "people", "person"} or capitalised or word.isupper():
+                return self._cue_from_entries(0, 1, entries, rule, capitalised=capitalised,
+                                              sentence_start=sentence_start)
+            if self.lang == "en":
+                return self._cue_from_entries(0, 1, entries, rule, capitalised=capitalised,
+                                              sentence_start=sentence_start)
+        if "-" in word.strip("-"):
+            return self._hyphen(word)
+        if self.lang == "de" and capitalised and len(word) >= 6:
+            return self._compound(word)
+        return None
+
+    def _hyphen(self, word: str) -> Cue | None:
+        parts = [p for p in word.split("-") if p]
+        if len(parts) < 2:
+            return None
+        head = self._direct(parts[-1])[0] if parts[-1][:1].isupper() or self.lang == "en" else []
+        head_cue = None
+        if head and head[0].kind in ROLE_KINDS | {"party", "igo", "org", "people"}:
+            head_cue = self._cue_from_entries(0, 1, head, "", capitalised=True, sentence_start=False)
+        elif self.lang == "de" and parts[-1][:1].isupper():
+            head_cue = self._compound(parts[-1])
+        prefix_code = prefix_sector = None
+        prefix_rule = ""
+        for part in parts[:-1]:
+            if part.lower() in ("ex", "alt", "vize", "pro", "anti"):
+                continue
+            entries, _ = self._direct(part, {"country", "adjective", "igo", "party", "metonym", "org"})
+            if entries:
+                e = entries[0]
+                if prefix_code is None:
+                    prefix_code = e.code
+                    prefix_rule = f"prefix {e.kind} '{part}-'"
+                    if e.kind == "party":
+                        prefix_sector = "PTY"
+                    elif e.kind == "igo":
+                        prefix_sector = "IGO"
+                    elif e.kind == "org":
+                        prefix_sector = e.sector
+        if head_cue is None:
+            if prefix_sector in ("IGO", "PTY") and parts[-1][:1].isupper():
+                # "EU-Syrien-Fonds", "FPÖ-Bezirksorganisation": a body of the organisation
+                return Cue(0, 1, "compound", code=prefix_code, sector=prefix_sector, strong=True,
+                           head=norm(parts[-1]), rule=f"{prefix_rule} + unknown head '{parts[-1]}'")
+            return None
+        cue = head_cue
+        if prefix_code:
+            cue.code, cue.strong = prefix_code, True
+        if prefix_sector and (cue.generic or prefix_sector == "PTY" or not cue.sector or prefix_sector == "IGO"):
+            cue.sector = prefix_sector
+            cue.generic = False
+        cue.kind = "compound" if prefix_code else cue.kind
+        cue.rule = " + ".join(r for r in (prefix_rule, f"head {cue.rule}") if r)
+        if cue.generic and not cue.sector:
+            mod = self._direct("-".join(parts[:-1]), ROLE_KINDS)[0]
+            if mod and mod[0].sector:
+                cue.sector, cue.generic = mod[0].sector, False
+        return cue
+
+    def _compound(self, word: str) -> Cue | None:
+        """German closed compound: the longest known suffix is the head ("Verteidigungs|ministerium")."""
+        w = norm(word)
+        for k in range(2, len(w) - 3):
+            suffix = w[k:]
+            entries, rule = self._direct(suffix, ROLE_KINDS)
+            if not entries:
+                continue
+            e = entries[0]
+            modifier = w[:k]
+            mod_entries: list[Entry] = []
+            for cand in (modifier, modifier[:-1] if modifier.endswith("s") else None,
+                         modifier[:-2] if modifier.endswith("es") else None,
+                         modifier[:-1] if modifier.endswith("n") else None, modifier + "e"):
+                if cand and len(cand) >= 3:
+                    mod_entries = [m for m in self.kb.forms.get(cand, [])
+                                   if m.kind in ROLE_KINDS | {"party", "igo", "country"}]
+                    if mod_entries:
+                        break
+            cue = Cue(0, 1, e.kind, code=None, sector=e.sector, head=suffix, generic=e.kind == "head",
+                      gender="f" if w.endswith(("in", "innen")) else e.gender, role=w,
+                      rule=f"compound '{word}' = '{modifier}' + {e.kind} '{e.form}'" + (f" ({rule})" if rule else ""))
+            if mod_entries:
+                m = mod_entries[0]
+                if m.kind in ("party",):
+                    cue.code, cue.strong, cue.sector = m.code, True, "PTY"
+                elif m.kind == "igo":
+                    cue.code, cue.strong = m.code, True
+                    cue.sector = "IGO"
+                elif m.kind == "country":
+                    cue.code, cue.strong = m.code, True
+                elif cue.generic and m.sector:
+                    cue.sector = m.sector
+                if m.sector or m.kind != "head":
+                    cue.generic = False
+                cue.rule += f"; modifier {m.kind} '{m.form}'"
+            return cue
+        return None
+
+    # ------------------------------------------------------------------ doc scanning
+    def _sentence_starts(self, doc) -> list[bool]:
+        starts = [False] * len(doc)
+        if len(doc):
+            starts[0] = True
+        if doc.has_annotation("SENT_START"):
+            for tok in doc:
+                if tok.is_sent_start:
+                    starts[tok.i] = True
+            return starts
+        for tok in doc[:-1]:
+            if tok.text in (".", "!", "?", ":") or (tok.text in ('"', "“", "”", "«", "»") and tok.i > 0
+                                                   and doc[tok.i - 1].text in (".", "!", "?")):
+                starts[tok.i + 1] = True
+        return starts
+
+    def _scan_cues(self, doc, sent_start: list[bool]) -> list[Cue | None]:
+        """One cue per token position (multi-token cues are stored at their first token)."""
+        cues: list[Cue | None] = [None] * len(doc)
+        n = len(doc)
+        i = 0
+        while i < n:
+            tok = doc[i]
+            found = None
+            first = norm(tok.text)
+            if first in self._first_words:
+                for j in range(min(n, i + self.kb.max_tokens), i + 1, -1):
+                    entries = self.kb.forms.get(norm(doc[i:j].text))
+                    if entries:
+                        found = self._cue_from_entries(i, j, entries, "phrase", capitalised=True,
+                                                       sentence_start=False)
+                        break
+            if found is None and (tok.is_alpha or "-" in tok.text or "." in tok.text):
+                cue = self.analyse_word(tok.text, capitalised=tok.text[:1].isupper(),
+                                        sentence_start=sent_start[i])
+                if cue is not None:
+                    cue.start, cue.end = i, i + 1
+                    found = cue
+            if found is not None:
+                # Ambiguous readings decided by the neighbours (see docs/actors.md, "Ambiguity").
+                found = self._disambiguate(doc, found, sent_start)
+            if found is not None:
+                cues[i] = found
+                i = found.end
+            else:
+                i += 1
+        return cues
+
+    def _disambiguate(self, doc, cue: Cue, sent_start: list[bool]) -> Cue | None:
+        text = doc[cue.start:cue.end].text
+        nxt = doc[cue.end].lower_ if cue.end < len(doc) else ""
+        prev = doc[cue.start - 1] if cue.start > 0 else None
+        key = norm(text)
+        if key in ("washington",) and nxt in ("state", "staat", "state's"):
+            cue.kind, cue.code, cue.sector, cue.strong = "place", "USA", None, True
+            cue.rule = "US state of Washington (followed by 'state')"
+            return cue
+        if key in ("georgia", "georgien"):
+            window = " ".join(t.lower_ for t in doc[max(0, cue.start - 8): cue.end + 8])
+            if re.search(r"\b(state|u\.s\.|us|atlanta|gov\.|governor|bundesstaat|us-bundesstaat|republican|democrat)\b", window):
+                cue.code, cue.sector, cue.kind = "USA", None, "place"
+                cue.rule = "Georgia the US state (US context nearby)"
+                return cue
+        if key == "jordan" and prev is not None and NAME_RE.match(prev.text) and not sent_start[prev.i] \
+                and not self.kb.forms.get(norm(prev.text)):
+            cue.kind, cue.code, cue.sector, cue.strong, cue.persons = "name", None, None, False, ()
+            cue.rule = "Jordan as a surname (after a first name)"
+            return cue
+        if key == "jordan" and nxt in ("river", "valley", "fluss"):
+            return None
+        return cue
+
+    def _is_det(self, tok) -> bool:
+        return tok.lower_ in self.kb.grammar["det"]
+
+    def _is_mod(self, doc, i: int, pos: bool) -> bool:
+        tok = doc[i]
+        if tok.lower_ in self.kb.grammar["mod"]:
+            return True
+        if pos and tok.pos_ in ("ADJ", "NUM"):
+            return True
+        if tok.like_num:
+            return True
+        if self.lang == "de" and tok.text[:1].islower() and re.search(r"(e|en|er|es|em)$", tok.text) \
+                and i + 1 < len(doc) and doc[i + 1].text[:1].isupper() and i > 0 and self._is_det(doc[i - 1]):
+            return True
+        return False
+
+    def _name_able(self, doc, i: int, sent_start: list[bool], pos: bool, ner: bool) -> bool:
+        tok = doc[i]
+        if not (NAME_RE.match(tok.text) or INITIAL_RE.match(tok.text)):
+            return False
+        low = tok.lower_
+        g = self.kb.grammar
+        if low in g["det"] or low in g["pronoun"] or low in g["conj"] or low in g["complement"] \
+                or low in g["place_prep"] or low in g["possessive"]:
+            return False
+        if ner and tok.ent_type_ in ("PER", "PERSON"):
+            return True
+        if ner and tok.ent_type_ and tok.ent_type_ not in ("PER", "PERSON", "MISC"):
+            return False
+        if pos and tok.pos_ not in ("PROPN", "NOUN", "X", ""):
+            return False
+        return True
+
+    def _chunks(self, doc, cues: list[Cue | None], sent_start: list[bool]) -> list[Mention]:
+        pos = doc.has_annotation("POS")
+        ner = doc.has_annotation("ENT_IOB")
+        g = self.kb.grammar
+        n = len(doc)
+        mentions: list[Mention] = []
+        known_surnames: set[str] = set()
+        i = 0
+        while i < n:
+            tok = doc[i]
+            # pronouns standing alone
+            if tok.lower_ in g["pronoun"] and not (i + 1 < n and (cues[i + 1] or doc[i + 1].text[:1].isupper()
+                                                                 and tok.lower_ in ("dieser", "diese"))):
+                if not (tok.lower_ == "sie" and tok.text == "Sie" and not sent_start[i]):  # polite 'Sie'
+                    mentions.append(Mention(i, i + 1, pronoun=g["pronoun"][tok.lower_]))
+                i += 1
+                continue
+            j = i
+            while j < n and (self._is_det(doc[j]) or self._is_mod(doc, j, pos)) and cues[j] is None:
+                j += 1
+            k = j
+            m = Mention(i, j)
+            while k < n:
+                cue = cues[k]
+                if cue is not None and cue.kind != "name":
+                    if cue.kind == "place" and m.cues:
+                        break
+                    # a second country or organisation after a named person starts a new mention
+                    if m.names and cue.kind not in ("person",):
+                        break
+                    if m.cues and cue.strong and m.cues[-1].kind in ROLE_KINDS | {"compound"} and \
+                            cue.kind in ("country", "igo", "party", "metonym") and self.lang == "en":
+                        break
+                    m.cues.append(cue)
+                    if cue.persons and cue.end - cue.start >= 1 and cue.kind == "person":
+                        m.names.extend(range(cue.start, cue.end))
+                    k = cue.end
+                    continue
+                t = doc[k]
+                if self.lang == "en" and t.text in ("'s", "'", "’s") and (m.cues or m.names):
+                    k += 1
+                    continue
+                if (m.cues or m.names) and self._is_mod(doc, k, pos) and k + 1 < n and cues[k + 1] is not None \
+                        and not m.names:
+                    k += 1
+                    continue
+                if self._name_able(doc, k, sent_start, pos, ner):
+                    role_before = bool(m.cues) and m.cues[-1].kind in ROLE_KINDS | {"people", "compound", "person"}
+                    if cue is not None and cue.kind == "name":
+                        role_before = True
+                    is_per = ner and doc[k].ent_type_ in ("PER", "PERSON")
+                    known = norm(t.text) in known_surnames
+                    if role_before or m.names or is_per or known:
+                        if not m.names and m.cues and not role_before and not is_per:
+                            break
+                        m.names.append(k)
+                        k += 1
+                        continue
+                if m.names and t.lower_ in g["name_particle"] and k + 1 < n and \
+                        self._name_able(doc, k + 1, sent_start, pos, ner):
+                    m.names.append(k)
+                    k += 1
+                    continue
+                if m.names and re.match(r"^(al|el|bin|ben|abu)-", t.text):
+                    m.names.append(k)
+                    k += 1
+                    continue
+                break
+            if not m.cues and not m.names:
+                i = max(i + 1, j if j > i and j < n and cues[j] is None else i + 1)
+                continue
+            m.end = k
+            while m.end > m.start and doc[m.end - 1].text in ("'s", "'", "’s"):
+                m.end -= 1
+            # drop leading modifiers/determiners that only preceded a name-less run
+            for t in m.names:
+                known_surnames.add(norm(doc[t].text))
+            mentions.append(m)
+            i = max(k, i + 1)
+        return mentions
+
+    def _attach(self, doc, mentions: list[Mention], cues: list[Cue | None]) -> list[Mention]:
+        """Merge genitive/'of' complements, locative 'in X' and appositions into their head mention."""
+        g = self.kb.grammar
+        out: list[Mention] = []
+        idx = 0
+        while idx < len(mentions):
+            m = mentions[idx]
+            nxt = mentions[idx + 1] if idx + 1 < len(mentions) else None
+            if nxt is not None and m.pronoun is None and nxt.pronoun is None:
+                between = [t for t in doc[m.end:nxt.start]]
+                words = [t.lower_ for t in between]
+                head = self._head(m)
+                if head is not None and not m.names and words and all(w in g["complement"] or w in g["det"] for w in words) \
+                        and words[0] in g["complement"]:
+                    m.complement, m.complement_kind = nxt, "of"
+                    m.end = nxt.end
+                    m.names = nxt.names if not m.names else m.names
+                    idx += 2
+                    out.append(m)
+                    continue
+                if (head is not None or m.names) and words and all(w in g["locative"] or w in g["det"] for w in words) \
+                        and words[0] in g["locative"] and not nxt.names and self._head(nxt) is None:
+                    m.complement, m.complement_kind = nxt, "in"
+                    m.end = nxt.end
+                    idx += 2
+                    out.append(m)
+                    continue
+                if m.names and words == [","] and self._head(nxt) is not None and not nxt.names and \
+                        nxt.start < len(doc) and (self._is_det(doc[nxt.start]) or nxt.cues[0].kind in ROLE_KINDS):
+                    m.complement, m.complement_kind = nxt, "apposition"
+                    m.end = nxt.end
+                    idx += 2
+                    out.append(m)
+                    continue
+            out.append(m)
+            idx += 1
+        # "Hungarian and Romanian officials": the coordinated adjective shares the head
+        for a, b in zip(out, out[1:]):
+            if a.cues and all(c.kind == "adjective" for c in a.cues) and not a.names and b.cues:
+                between = [t.lower_ for t in doc[a.end:b.start]]
+                hb = self._head(b)
+                if between and all(w in g["conj"] or w == "," for w in between) and hb is not None:
+                    a.notes.append(f"shares head '{hb.head}' with the coordinated '{doc[b.start:b.end].text}'")
+                    a.cues.append(replace(hb, code=None, strong=False, rule=f"coordinated head {hb.rule}"))
+        return out
+
+    @staticmethod
+    def _head(m: Mention) -> Cue | None:
+        for cue in reversed(m.cues):
+            if cue.kind in ROLE_KINDS or (cue.kind == "compound" and cue.head):
+                return cue
+        return None
+
+    # ------------------------------------------------------------------ resolution
+    def _person(self, name: str, cues: list[Cue]) -> list[Entry]:
+        entries = [e for e in self.kb.forms.get(norm(name), []) if e.kind == "person"]
+        if not entries:
+            for cue in cues:
+                if cue.persons:
+                    return list(cue.persons)
+        return entries
+
+    def _pick_role(self, persons: list[Entry], date: str | None) -> tuple[Entry | None, bool]:
+        """The person's role on `date`; without a covering role the latest one (not covering)."""
+        if not persons:
+            return None, False
+        covering = [e for e in persons if e.covers(date)]
+        if covering:
+            covering.sort(key=lambda e: (e.sector is None, e.start or ""), reverse=False)
+            best = max(covering, key=lambda e: (e.sector is not None, e.start or ""))
+            return best, True
+        return max(persons, key=lambda e: (e.sector is not None and bool(e.start or e.end), e.start or "")), False
+
+    def _resolve(self, doc, m: Mention, date: str | None) -> Entity:
+        text = doc[m.start:m.end].text
+        start, end = doc[m.start].idx, doc[m.end - 1].idx + len(doc[m.end - 1].text)
+        steps: list[str] = []
+        code = sector = role = kind = name = None
+        cues = list(m.cues)
+        head = self._head(m)
+        # code: the last cue with an explicit code, else a weak default
+        for cue in reversed(cues):
+            if cue.code and cue.strong and cue.kind != "person":
+                code = cue.code
+                steps.append(f"code {code} from {cue.rule}")
+                break
+        if head is not None:
+            sector, role, kind = head.sector, head.role, "role"
+            steps.append(f"sector {sector} from {head.rule}")
+        comp = m.complement
+        if comp is not None:
+            comp_head = self._head(comp)
+            comp_code = next((c.code for c in reversed(comp.cues) if c.code and c.kind != "person"), None)
+            comp_sector = comp_head.sector if comp_head is not None else None
+            if m.complement_kind == "apposition":
+                if comp_sector:
+                    sector, role = comp_sector, comp_head.role
+                if comp_code and not code:
+                    code = comp_code
+                steps.append(f"apposition '{doc[comp.start:comp.end].text}'")
+            elif m.complement_kind == "of":
+                if comp_sector and (sector is None or (head is not None and head.generic) or
+                                    comp_head.kind in ROLE_KINDS):
+                    if not (comp_head.sector == "GOV" and sector not in (None, "GOV") and head is not None and not head.generic):
+                        sector = comp_sector
+                if sector is None:
+                    sector = next((c.sector for c in comp.cues if c.sector), None) or \
+                        ("GOV" if any(c.kind in ("country", "metonym") for c in comp.cues) else None)
+                if not code and comp_code and (head is None or head.generic or not any(c.kind == "igo" for c in comp.cues)):
+                    code = comp_code
+                steps.append(f"complement '{doc[comp.start:comp.end].text}' -> {comp_code} {comp_sector}")
+            elif m.complement_kind == "in":
+                if not code:
+                    code = comp_code or self.kb.places.get(norm(doc[comp.start:comp.end].text.split("-")[0]))
+                steps.append(f"located in '{doc[comp.start:comp.end].text}' -> {code}")
+        if head is None:
+            for cue in cues:
+                if cue.kind in ("party",):
+                    sector, kind = "PTY", "party"
+                    break
+                if cue.kind in ("igo", "org", "metonym", "compound"):
+                    sector, kind = cue.sector or sector, "igo" if cue.kind == "igo" else cue.kind
+                    break
+            if sector is None:
+                if any(c.kind == "country" for c in cues):
+                    sector, kind = "GOV", "country"
+                    steps.append("a country acting as a state: GOV")
+                elif any(c.kind == "people" for c in cues):
+                    sector, kind = "CVL", "people"
+                elif any(c.kind == "adjective" for c in cues):
+                    kind = "adjective"
+        if m.names:
+            name = " ".join(doc[t].text for t in m.names)
+            kind = "person"
+            persons = self._person(name, cues)
+            entry, covering = self._pick_role(persons, date)
+            if entry is not None:
+                name = entry.name or name
+                if covering or date is None:
+                    code = entry.code or code
+                    sector = entry.sector or sector
+                    role = entry.role or role
+                    steps.append(f"person '{name}' in the knowledge base: {entry.code} {entry.sector or '-'} "
+                                 f"{entry.start or '..'}..{entry.end or ''}" + ("" if covering else " (no story date: latest role)")
+                                 + f" [{entry.source}]")
+                else:
+                    if not code:
+                        code = entry.code
+                    if sector is None and head is None:
+                        sector = None
+                    steps.append(f"person '{name}' known, but no role of theirs covers {date}: "
+                                 f"kept the phrase's cues (country {entry.code} from the knowledge base)")
+            else:
+                steps.append(f"person '{name}' not in the knowledge base: role and country from the phrase")
+        if code is None:
+            weak = next((c for c in reversed(cues) if c.code and not c.strong), None)
+            if weak is not None:
+                m.notes.append(f"weak:{weak.code}")
+        for note in m.notes:
+            if not note.startswith("weak:"):
+                steps.append(note)
+        if kind is None:
+            kind = cues[0].kind if cues else "person"
+        return Entity(text=text, code=code, sector=sector, name=name, start=start, end=end, kind=kind,
+                      role=role, rule="; ".join(steps) or "no cue")
+
+    # ------------------------------------------------------------------ public API
+    def mentions(self, doc, story_date: str | None = None) -> list[Entity]:
+        """Every actor mention in `doc`, non-overlapping and sorted, with coreference chain ids."""
+        date = _valid_date(story_date)
+        if len(doc) == 0:
+            return []
+        sent_start = self._sentence_starts(doc)
+        cues = self._scan_cues(doc, sent_start)
+        chunks = self._attach(doc, self._chunks(doc, cues, sent_start), cues)
+        sent_index = []
+        s = -1
+        for flag in sent_start:
+            s += flag
+            sent_index.append(s)
+        places = self._place_cues(doc, cues, sent_start)
+        kept: list[Mention] = []
+        for m in chunks:
+            if m.pronoun is None:
+                first = doc[m.start]
+                prev = doc[m.start - 1] if m.start > 0 else None
+                only_place = m.cues and all(c.kind in ("country", "metonym", "place") for c in m.cues) and not m.names
+                if only_place and prev is not None and prev.lower_ in self.kb.grammar["place_prep"]:
+                    continue  # "in Moskau": a place, not an actor
+                if only_place and m.end < len(doc) and doc[m.end].text in ("–", "—", "-") and m.start <= 2:
+                    continue  # dateline "Wien – "
+                if all(c.kind == "place" for c in m.cues) and not m.names:
+                    continue
+                m.entity = self._resolve(doc, m, date)
+                del first
+            kept.append(m)
+        return self._corefer(doc, kept, sent_index, places, date)
+
+    def _place_cues(self, doc, cues, sent_start) -> Counter:
+        """Country cues from places (dateline, 'in <city>') that set the article's country."""
+        counts: Counter = Counter()
+        for tok in doc:
+            if tok.i > 0 and doc[tok.i - 1].lower_ in self.kb.grammar["place_prep"] or tok.i <= 1:
+                key = norm(tok.text.split("-")[0])
+                code = self.kb.places.get(key)
+                cue = cues[tok.i]
+                if cue is not None and cue.kind in ("country", "metonym") and cue.code:
+                    code = cue.code
+                if code:
+                    counts[code] += 1
+        return counts
+
+    def _corefer(self, doc, mentions: list[Mention], sent_index: list[int], places: Counter,
+                 date: str | None) -> list[Entity]:
+        counts: Counter = Counter(places)
+        first_seen: dict[str, int] = {}
+        for m in mentions:
+            e = m.entity
+            if e is not None and e.code and len(e.code) == 3 and e.sector != "IGO":
+                counts[e.code] += 2 if e.kind in ("country", "person", "party", "metonym") else 1
+                first_seen.setdefault(e.code, m.start)
+        dominant = None
+        if counts:
+            dominant = max(counts, key=lambda c: (counts[c], -first_seen.get(c, 10**9)))
+        chains: list[tuple[Mention, Entity]] = []
+        next_id = 0
+        out: list[Entity] = []
+        anaphor = self.kb.grammar["anaphor_country"]
+        for m in mentions:
+            sent = sent_index[m.start]
+            if m.pronoun is not None:
+                ante = self._pronoun_antecedent(m.pronoun, chains, sent, sent_index)
+                tok = doc[m.start]
+                if ante is None:
+                    continue
+                a = ante[1]
+                e = Entity(text=tok.text, code=a.code, sector=a.sector, name=a.name, start=tok.idx,
+                           end=tok.idx + len(tok.text), kind="pronoun", role=a.role,
+                           rule=f"pronoun '{tok.text}' -> '{a.text}'", entity_id=a.entity_id)
+                chains.append((m, e))
+                out.append(e)
+                continue
+            e = m.entity
+            assert e is not None  # set in mentions() for every non-pronoun mention
+            ante = None
+            head = self._head(m)
+            if e.name:
+                last = norm(e.name.split()[-1])
+                for pm, pe in reversed(chains):
+                    if pe.name and (norm(pe.name) == norm(e.name) or norm(pe.name.split()[-1]) == last):
+                        ante = pe
+                        break
+            elif head is not None and not any(c.strong for c in m.cues) and m.complement is None:
+                is_country_anaphor = head.head in anaphor
+                for pm, pe in reversed(chains):
+                    if is_country_anaphor and pe.kind in ("country", "metonym"):
+                        ante = pe
+                        break
+                    ph = self._head(pm) if pm.pronoun is None else None
+                    if not is_country_anaphor and ph is not None and ph.head == head.head and \
+                            sent - sent_index[pm.start] <= 6:
+                        ante = pe
+                        break
+            elif e.kind in ("country", "metonym", "party", "igo") and e.code:
+                for pm, pe in reversed(chains):
+                    if pe.code == e.code and pe.kind == e.kind and not pe.name:
+                        ante = pe
+                        break
+            if ante is not None:
+                fill = e.code is None or (e.name and not m.cues)
+                if e.code is None:
+                    e.code = ante.code
+                if e.sector is None or (e.name and not any(c.kind in ROLE_KINDS for c in m.cues) and ante.sector):
+                    e.sector = ante.sector if e.sector is None or ante.name else e.sector
+                e.name = e.name or ante.name
+                if ante.name and e.name == ante.name:
+                    e.name = ante.name
+                if fill:
+                    e.rule = (e.rule + "; " if e.rule else "") + f"coreferent with '{ante.text}'"
+                e.entity_id = ante.entity_id
+            else:
+                e.entity_id = next_id
+                next_id += 1
+            if e.code is None:
+                weak = next((n[5:] for n in m.notes if n.startswith("weak:")), None)
+                if dominant and e.sector not in (None, "IGO") and e.kind != "igo":
+                    e.code = dominant
+                    e.rule += f"; country {dominant} from the article's context"
+                elif weak:
+                    e.code = weak
+                    e.rule += f"; default country {weak} of '{self._head(m).role if self._head(m) else ''}'"
+            chains.append((m, e))
+            out.append(e)
+        out.sort(key=lambda x: (x.start, x.end))
+        return out
+
+    def _pronoun_antecedent(self, gender: str, chains, sent: int, sent_index) -> tuple[Mention, Entity] | None:
+        for pm, pe in reversed(chains):
+            if sent - sent_index[pm.start] > 2:
+                break
+            person = pe.kind in ("person", "role", "pronoun") and (pe.name or pe.kind == "role")
+            g = None
+            head = self._head(pm) if pm.pronoun is None else None
+            if head is not None:
+                g = head.gender or "m"
+            if pm.pronoun is not None:
+                g = pm.pronoun
+            if gender == "m" and person and g != "f":
+                return pm, pe
+            if gender == "f" and person and g == "f":
+                return pm, pe
+            if gender in ("pl", "any") and pe.kind not in ("pronoun",):
+                return pm, pe
+        if gender == "f":  # German 'sie' may be plural: the last group or state
+            for pm, pe in reversed(chains):
+                if sent - sent_index[pm.start] > 1:
+                    break
+                if pe.kind not in ("person", "pronoun"):
+                    return pm, pe
+        return None
+
+    def lookup(self, text: str, date: str | None = None) -> Entity | None:
+        """Resolve one actor phrase; the longest mention in it (first on ties) is the answer."""
+        date = _valid_date(date)
+        doc = _blank(self.lang)(text)
+        found = self.mentions(doc, story_date=date)
+        if not found:
+            return None
+        best = max(found, key=lambda e: (e.end - e.start, -e.start))
+        best.entity_id = None
+        return best
+
+    def candidates(self, text: str) -> list[dict[str, Any]]:
+        """All table rows for the phrase and each of its words (for explanations)."""
+        rows = []
+        seen = set()
+        keys = [text] + text.split()
+        for key in keys:
+            for e in self.kb.forms.get(norm(key), [])[:8]:
+                k = (e.form, e.kind, e.code, e.sector, e.start, e.end)
+                if k in seen:
+                    continue
+                seen.add(k)
+                rows.append({"form": e.form, "kind": e.kind, "code": e.code, "sector": e.sector, "name": e.name,
+                             "start": e.start, "end": e.end, "source": e.source})
+        return rows
+
+
+@lru_cache(maxsize=8)
+def _blank(lang: str):
+    import spacy
+
+    return spacy.blank(lang)
+
+
+@lru_cache(maxsize=16)
+def _cached_resolver(lang: str, extra_files: tuple[str, ...]) -> ActorResolver:
+    return ActorResolver(build(lang, extra_files))
