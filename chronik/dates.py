@@ -18,7 +18,8 @@ LANG_DIR = Path(__file__).resolve().parent / "lang"
 SUPPORTED = ("de", "en")
 # How far "in the coming months" reaches when the text gives no number.
 DEFAULT_SPAN = {"day": 7, "week": 3, "month": 3, "year": 2}
-# A day-month without year that would lie this far after the story date is taken from the year before.
+# A month or day-month without year is read in the story's year unless that lies more than this
+# many days after the story date (then: the year before); "im März" in a February story is next month.
 FUTURE_SLACK_DAYS = 31
 PARTS = {"early": (1, 10), "mid": (11, 20), "late": (21, 31)}
 
@@ -255,12 +256,13 @@ def _interpret(kind: str, m: re.Match, w: DateWords, story: StoryDate | None, *,
                 return _unknown(text, "month without year; no story date")
             y = story.day.year
             rule = "month; year of the story date"
-            if not future and mon > story.day.month:
+            ahead = (dt.date(y, mon, 1) - story.day).days
+            if not future and ahead > FUTURE_SLACK_DAYS:
                 y -= 1
-                rule = "month after the story month; taken from the year before"
-            elif future and mon < story.day.month:
+                rule = "month well after the story date; taken from the year before"
+            elif future and _month_end(y, mon) < story.day:
                 y += 1
-                rule = "month before the story month, future tense; taken from the year after"
+                rule = "month before the story date, future tense; taken from the year after"
         else:
             rule = "month and year"
         if kind == "month":

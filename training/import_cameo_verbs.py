@@ -17,8 +17,9 @@ What a `Pattern` can say, and so what survives:
 Dropped: words before the verb (subject constraints), prepositional phrases with a fixed noun
 ("(IN PROTEST)"), `^`, more than one object word, null patterns "[---]", reverse-only codes "[:173]",
 CAMEO codes with no PLOVER type (01 statements, 02 appeals), and bare verbs too generic to code alone.
-Where one (verb, object, frame) would get two PLOVER types, a pattern written with exactly that word
-wins over one derived from a compound head or a synonym set; if that does not settle it, all go.
+Where one (verb, object, required frame) would get two PLOVER types, a pattern written with exactly
+that word wins over one derived from a compound head or a synonym set, and a pattern line over a verb's
+default code (own code over one inherited from the block); if that does not settle it, all go.
 """
 from __future__ import annotations
 
@@ -87,9 +88,14 @@ class Candidate:
     needs_recipient: bool = False
     exact: bool = True  # written with exactly this object word (not a compound head or synonym-set member)
     line: int = 0
+    rank: int = 3  # 3 pattern line, 2 verb with its own code, 1 verb inheriting its block's code
 
     def key(self) -> tuple:
         return (self.verb, self.object, tuple(self.recipient), tuple(self.actor_preps), self.needs_recipient)
+
+    def slot(self) -> tuple:
+        """What the coder can tell apart: a required recipient frame separates, optional slots do not."""
+        return (self.verb, self.object, tuple(self.recipient) if self.needs_recipient else None)
 
 
 @dataclass
@@ -97,7 +103,7 @@ class Block:
     name: str
     code: str | None
     verbs: dict[str, str] = field(default_factory=dict)  # dictionary spelling -> lemma form
-    verb_codes: dict[str, str] = field(default_factory=dict)
+    verb_codes: dict[str, tuple[str, bool]] = field(default_factory=dict)  # spelling -> (code, own code?)
     patterns: list[tuple[int, str, str, str]] = field(default_factory=list)  # (line, body, code, comment)
 
 
@@ -161,9 +167,9 @@ def read_dictionary(path: Path) -> tuple[dict[str, list[str]], list[Block]]:
             continue
         block.verbs[word.lstrip("+").upper()] = word.lstrip("+")
         if code and code != "---":
-            block.verb_codes[word.lstrip("+").upper()] = code
+            block.verb_codes[word.lstrip("+").upper()] = (code, True)
         elif block.code:
-            block.verb_codes[word.lstrip("+").upper()] = block.code
+            block.verb_codes[word.lstrip("+").upper()] = (block.code, word.lstrip("+").upper() == block.name)
     return synsets, blocks
 
 
@@ -297,7 +303,7 @@ def convert_pattern(
             rest = inner[1:]
             if rest == ["+"] or not rest:
                 recipient.append(f"prep:{prep}")
-                needs = needs or rest == ["+"]
+                needs = True  # the phrase is part of the pattern: without it the pattern does not apply
             elif rest == ["$"]:
                 actor_preps.append(prep)
             else:
@@ -333,7 +339,7 @@ def convert(path: Path) -> tuple[list[dict], Counter]:
     for block in blocks:
         frames = {spell: verb_frame(form, lemma) for spell, form in block.verbs.items()}
         # Bare verbs with a default code of their own (or of their block).
-        for spell, code in block.verb_codes.items():
+        for spell, (code, own) in block.verb_codes.items():
             mapped = plover(code)
             frame = frames.get(spell)
             if mapped is None:
@@ -348,7 +354,8 @@ def convert(path: Path) -> tuple[list[dict], Counter]:
                 continue
             ptype, cameo, mode = mapped
             recip = [f"prep:{prep}"] if prep else (list(DEFAULT_PREPS) if obj else ["obj"])
-            cands.append(Candidate(verb, ptype, cameo, mode, obj, recip, [], needs_recipient=bool(prep)))
+            cands.append(Candidate(verb, ptype, cameo, mode, obj, recip, [], needs_recipient=bool(prep),
+                                   rank=2 if own else 1))
         for n, body, code, comment in block.patterns:
             mapped = plover(code)
             if mapped is None:
@@ -382,21 +389,26 @@ def convert(path: Path) -> tuple[list[dict], Counter]:
 
 def resolve(cands: list[Candidate], why: Counter) -> list[dict]:
     """One pattern per (verb, object, frame); conflicting PLOVER types are settled or dropped."""
-    by_key: dict[tuple, list[Candidate]] = defaultdict(list)
+    by_slot: dict[tuple, list[Candidate]] = defaultdict(list)
     for c in cands:
+        by_slot[c.slot()].append(c)
+    kept: list[Candidate] = []
+    for group in by_slot.values():
+        if len({c.type for c in group}) > 1:
+            # Exactly written patterns first, then verbs with a code of their own, then inherited codes.
+            top = max((c.exact, c.rank) for c in group)
+            group = [c for c in group if (c.exact, c.rank) == top]
+            if len({c.type for c in group}) > 1:
+                why["conflicting PLOVER types"] += len(group)
+                continue
+        kept.extend(group)
+    by_key: dict[tuple, list[Candidate]] = defaultdict(list)
+    for c in kept:
         by_key[c.key()].append(c)
     rows: list[dict] = []
     counters: Counter = Counter()
     for key in sorted(by_key, key=lambda k: (k[0], k[1] or "", k[2], k[3], k[4])):
         group = by_key[key]
-        types = {c.type for c in group}
-        if len(types) > 1:
-            exact = [c for c in group if c.exact]
-            if exact and len({c.type for c in exact}) == 1:
-                group = exact
-            else:
-                why["conflicting PLOVER types"] += len(group)
-                continue
         # The most specific CAMEO code among agreeing candidates; ties go to the first written.
         best = max(group, key=lambda c: (len(c.cameo), -c.line))
         counters[best.verb] += 1

@@ -99,6 +99,9 @@ class ActorResolver:
             if entries:
                 if kinds is not None:
                     entries = [e for e in entries if e.kind in kinds]
+                if rule and rule not in ("-s", "'s"):
+                    # only nouns of roles and groups inflect beyond the genitive -s
+                    entries = [e for e in entries if e.kind in ROLE_KINDS | {"people"}]
                 if entries:
                     return entries, rule
         return [], ""
@@ -217,6 +220,8 @@ class ActorResolver:
                                    if m.kind in ROLE_KINDS | {"party", "igo", "country"}]
                     if mod_entries:
                         break
+            if len(e.form) < 5 and not any(m.kind in ROLE_KINDS for m in mod_entries):
+                continue  # short heads ("land", "amt") only after a known modifier: not "Hol|lande"
             cue = Cue(0, 1, e.kind, code=None, sector=e.sector, head=suffix, generic=e.kind == "head",
                       gender="f" if w.endswith(("in", "innen")) else e.gender, role=w,
                       rule=f"compound '{word}' = '{modifier}' + {e.kind} '{e.form}'" + (f" ({rule})" if rule else ""))
@@ -366,6 +371,9 @@ class ActorResolver:
             m = Mention(i, j)
             while k < n:
                 cue = cues[k]
+                if cue is not None and cue.kind != "name" and m.names and cue.end - cue.start == 1 \
+                        and cue.kind not in ("person",) and norm(doc[k].text) not in self.kb.forms:
+                    cue = None  # an inflected or compound reading inside a name ("François Hollande")
                 if cue is not None and cue.kind != "name":
                     if cue.kind == "place" and m.cues:
                         break
@@ -432,7 +440,8 @@ class ActorResolver:
             m = mentions[idx]
             nxt = mentions[idx + 1] if idx + 1 < len(mentions) else None
             if nxt is not None and m.pronoun is None and nxt.pronoun is None:
-                between = [t for t in doc[m.end:nxt.start]]
+                core = min([c.start for c in nxt.cues] + nxt.names + [nxt.end])
+                between = [t for t in doc[m.end:core]]
                 words = [t.lower_ for t in between]
                 head = self._head(m)
                 if head is not None and not m.names and words and all(w in g["complement"] or w in g["det"] for w in words) \

@@ -20,7 +20,7 @@ SUPPORTED = ("de", "en")
 # ("Luxemburg", "Mexiko"); a city beats the province named after it ("Aleppo"); a context country
 # outweighs a population ratio of ~30 but not ~300, so "Rom" stays Rome even in a US story.
 FEATURE_BONUS = {"country": 3.0, "region": 1.0, "admin1": -0.6, "city": 0.0}
-CAPITAL_BONUS = 1.0
+CAPITAL_BONUS = 0.5
 CONTEXT_BONUS = 1.5
 PRIMARY_NAME_BONUS = 0.25
 MAX_ALTERNATIVES = 5
@@ -181,6 +181,7 @@ class Gazetteer:
         self.words = words
         self.common_words = base.common.get(lang, frozenset()) | words.stops
         self._targets: dict[str, int | None] = {}
+        self._bboxes: dict[str, tuple[float, float, float, float] | None] = {}
 
     @classmethod
     def for_lang(cls, lang: str) -> "Gazetteer":
@@ -290,10 +291,34 @@ class Gazetteer:
             country = next((self._b.entries[i] for i in ids if self._b.entries[i].feature == "country"), None)
             if country is None:
                 continue
+            lat, lon = self._direction_point(country, label)
             region = Entry(None, "region", f"{label} {country.name}", country.country, None,
-                           country.lat, country.lon, country.population // 4, False)
+                           lat, lon, country.population // 4, False)
             return Match(f"direction '{pre}' + country {country.name}", [], derived=region)
         return None
+
+    def _direction_point(self, country: Entry, label: str) -> tuple[float, float]:
+        """A point halfway from the country's centre towards the edge of its cities in `label`."""
+        box = self._bbox(country.country or "")
+        if box is None:
+            return country.lat, country.lon
+        lat0, lat1, lon0, lon1 = box
+        clat, clon = (lat0 + lat1) / 2, (lon0 + lon1) / 2
+        lat = clat + (lat1 - clat) / 2 if "north" in label else clat - (clat - lat0) / 2 if "south" in label else clat
+        lon = clon + (lon1 - clon) / 2 if "east" in label else clon - (clon - lon0) / 2 if "west" in label else clon
+        return round(lat, 4), round(lon, 4)
+
+    def _bbox(self, iso3: str) -> tuple[float, float, float, float] | None:
+        """Bounding box of a country's cities >= 15k (10th to 90th percentile, against outliers)."""
+        if iso3 not in self._bboxes:
+            pts = [(e.lat, e.lon) for e in self._b.entries if e.country == iso3 and e.feature == "city"]
+            if len(pts) < 5:
+                self._bboxes[iso3] = None
+            else:
+                lats, lons = sorted(p[0] for p in pts), sorted(p[1] for p in pts)
+                lo, hi = len(pts) // 10, len(pts) - 1 - len(pts) // 10
+                self._bboxes[iso3] = (lats[lo], lats[hi], lons[lo], lons[hi])
+        return self._bboxes[iso3]
 
     # -- ranking ------------------------------------------------------------------------------
     def score(self, i: int, primary: bool, context: frozenset[str]) -> float:
