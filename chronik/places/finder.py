@@ -65,7 +65,8 @@ def find_places(doc, *, lang: str, dateline: str | Place | None = None,
     last_end = -10  # token end of the last accepted place, for lists ("in Essen und Halle")
     while i < n:
         tok = doc[i]
-        if i in taken or i in blocked or not tok.text[:1].isupper() or key(tok.text) in gaz.words.articles:
+        starts = tok.text[:1].isupper() or tok.text in gaz.words.directions  # "northern Syria"
+        if i in taken or i in blocked or not starts or key(tok.text) in gaz.words.articles:
             i += 1
             continue
         hit = None

@@ -22,7 +22,7 @@ SUPPORTED = ("de", "en")
 FEATURE_BONUS = {"country": 3.0, "region": 1.0, "admin1": -0.6, "city": 0.0}
 CAPITAL_BONUS = 0.5
 CONTEXT_BONUS = 1.5
-PRIMARY_NAME_BONUS = 0.25
+PRIMARY_NAME_BONUS = 0.6
 MAX_ALTERNATIVES = 5
 
 _SPACES = re.compile(r"\s+")
