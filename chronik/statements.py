@@ -32,7 +32,7 @@ _FRAME_GAP = 8  # most tokens between a speech verb and the comma/colon that ope
 _PRIORITY = {
     "label": 10, "colon": 9, "verb-forward": 8, "verb-inverted": 8, "impersonal": 8, "back-reference": 7,
     "as-clause": 7, "source-preposition": 6, "source-postposition": 6, "source-noun": 6,
-    "colon-first-person": 5, "quote": 4, "continuation": 3,
+    "colon-first-person": 5, "source-clause": 6, "quote": 4, "continuation": 3,
 }
 
 
@@ -72,6 +72,11 @@ class SpeechLexicon:
     addressees: frozenset[str]
     quote_pairs: dict[str, str]
     apostrophe_like: frozenset[str]
+    pp_content: dict[str, str]
+    needs_pp: frozenset[str]
+    non_reported_openers: frozenset[str]
+    particle_words: frozenset[str]
+    wonach: frozenset[str]
 
     @classmethod
     def from_file(cls, lang: str, path: Path) -> SpeechLexicon:
@@ -122,6 +127,11 @@ class SpeechLexicon:
             addressees=words("addressee_nouns"),
             quote_pairs={o: c for o, c in quotes.get("pairs", [])},
             apostrophe_like=frozenset(quotes.get("apostrophe_like", [])),
+            pp_content={k: v for k, v in data.get("pp_content", {}).items() if not k.startswith("_")},
+            needs_pp=words("needs_pp"),
+            non_reported_openers=words("non_reported_openers"),
+            particle_words=words("particles"),
+            wonach=words("wonach"),
         )
 
 
@@ -308,11 +318,33 @@ class _Article:
                 k1 = k1 or "ich" not in words or low in ("sei", "seien")
             elif low in self.lex.konjunktiv2:
                 k2 = True
-            elif (self.lex.konjunktiv1 and not t.text[:1].isupper() and low.endswith("e") and len(low) > 3
-                  and (t.lemma_ or "").lower() == low + "n" and "ich" not in words and t.i > t.sent.start
-                  and (not self.has_pos or t.pos_ in ("VERB", "AUX"))):
+            elif (self.lex.konjunktiv1 and not self.has_morph and not t.text[:1].isupper() and low.endswith("e")
+                  and len(low) > 3 and "ich" not in words and t.i > t.sent.start
+                  and (not self.has_pos or t.pos_ in ("VERB", "AUX")) and self._verb_like_e(t)):
                 k1 = True
         return k1, k2
+
+    def _verb_like_e(self, t: Token) -> bool:
+        """A blank pipeline's guess that an -e form is a Konjunktiv I verb, not an adjective."""
+        doc = self.doc
+        prev = doc[t.i - 1] if t.i > 0 else None
+        nxt = doc[t.i + 1] if t.i + 1 < len(doc) else None
+        if prev is not None and (prev.lower_ in self.lex.determiners or prev.lower_ in self.lex.prepositions):
+            return False
+        if nxt is not None and nxt.text[:1].isupper() and nxt.is_alpha and not nxt.is_sent_start:
+            if (t.lemma_ or "").lower() != t.lower_ + "n":
+                return False
+            if nxt.lower_ not in self.lex.pronouns:
+                return False  # "eine herbe Niederlage", "normale Struktur"
+        lemma = (t.lemma_ or "").lower()
+        if lemma == t.lower_ + "n":
+            return True
+        if lemma == t.lower_:  # unknown to the lemma table: a separated particle at the clause end tells
+            end = t.i + 1
+            while end < t.sent.end and not doc[end].is_punct:
+                end += 1
+            return end - 1 > t.i and doc[end - 1].lower_ in self.lex.particle_words
+        return False
 
     # ---- spans
 
@@ -396,7 +428,8 @@ def _select(cands: list[_Candidate]) -> list[_Candidate]:
     if any(c.rule.startswith(("verb-", "impersonal", "as-clause")) for c in cands):
         cands = [c for c in cands if not c.rule.startswith("source-")]
     chosen: list[_Candidate] = []
-    for cand in sorted(cands, key=lambda c: (-c.priority, c.content_start)):
+    for cand in sorted(cands, key=lambda c: (-c.priority, c.speaker is None or c.speaker.code is None,
+                                             -c.cue_start)):
         if cand.content_end <= cand.content_start:
             continue
         clash = False
@@ -444,10 +477,17 @@ def _sentence_candidates(art: _Article, i: int, sent: Span) -> list[_Candidate]:
                 used.add(tok.i)
                 found.append(cand)
             continue
+        if tok.lower_ in lex.wonach and tok.i > sent.start and art.doc[tok.i - 1].text == "," and not art.quoted(tok):
+            cand = _wonach(art, i, sent, tok)
+            if cand is not None:
+                found.append(cand)
+            continue
         lemma = art.speech_lemma(tok, sent)
         if lemma is None:
             continue
-        cand = _verb_cue(art, i, sent, tok, lemma)
+        cand = None if lemma in lex.needs_pp else _verb_cue(art, i, sent, tok, lemma)
+        if cand is None and lemma in lex.pp_content:
+            cand = _pp_cue(art, i, sent, tok, lemma)
         if cand is not None:
             used.add(tok.i)
             found.append(cand)
@@ -495,7 +535,7 @@ def _verb_cue(art: _Article, i: int, sent: Span, verb: Token, lemma: str) -> _Ca
             return _Candidate(i, s, e, kind, *cue, f"back-reference:{lemma}", speaker, [how, why])
     # "..., sagte X." / "..., X said." (content before the frame)
     boundary = _inverted_boundary(art, sent, verb)
-    if boundary is not None:
+    if boundary is not None and _reported_before(art, cstart, boundary):
         s, e = art.trim(cstart, boundary)
         if len(art.tokens(s, e)) >= 2:
             kind, why = _kind(art, s, e, reported=False)
@@ -522,7 +562,10 @@ def _verb_cue(art: _Article, i: int, sent: Span, verb: Token, lemma: str) -> _Ca
         return None
     if mark.text == ":":
         kind, why = _kind(art, s, e, reported=False)
-        speaker, how = _speaker_before(art, verb, sent)
+        if doc[verb.i - 1].text == ",":  # "Das werde nötig sein, sagt X: ..."
+            speaker, how = _speaker_after(art, verb, sent)
+        else:
+            speaker, how = _speaker_before(art, verb, sent)
         return _Candidate(i, s, e, kind, *cue, f"colon:{lemma}", speaker, [how, why])
     # a comma after the verb opens the content only if a clause follows
     lead = body[0].lower_
@@ -533,7 +576,7 @@ def _verb_cue(art: _Article, i: int, sent: Span, verb: Token, lemma: str) -> _Ca
         k1, k2 = art.konjunktiv(body)
         zu_inf = any(t.lower_ in ("zu", "to") for t in body[:-1])
         first_p = any(t.lower_ in lex.first_person_strict for t in body)
-        if lead in lex.determiners and not (k1 or k2):
+        if lead in lex.determiners and not (k1 or k2 or (zu_inf and j == k + 1)):
             return None  # "kritisierte die Regierung, die ..." is a relative clause
         if not (k1 or k2 or zu_inf or first_p or lead in lex.wh_clause):
             return None
@@ -542,6 +585,87 @@ def _verb_cue(art: _Article, i: int, sent: Span, verb: Token, lemma: str) -> _Ca
             kind = "indirect"
     speaker, how = _speaker_before(art, verb, sent)
     return _Candidate(i, s, e, kind, *cue, f"verb-forward:{lemma}", speaker, [how, why])
+
+
+def _pp_cue(art: _Article, i: int, sent: Span, verb: Token, lemma: str) -> _Candidate | None:
+    """"warnt vor einer Krise", "sprach von Anschlagsplänen", "hält X für Y": the phrase is the content."""
+    doc = art.doc
+    prep = art.lex.pp_content[lemma]
+    clause = art.clause_tokens(verb, sent)
+    pp = next((t for t in clause if t.lower_ == prep and t.i != verb.i), None)
+    if pp is None:
+        return None
+    end = clause[-1]
+    while end.i > pp.i and (end.lower_ in art.lex.particle_words or end.is_punct or
+                            (end.i > verb.i and art.lemma(end) == lemma)):
+        end = doc[end.i - 1]
+    first = clause[0]
+    if prep == "für":  # "hält X für Y": X and Y together; object first means the whole clause
+        start = doc[verb.i + 1] if pp.i > verb.i + 1 else None
+        if start is None:
+            return None
+        if art.is_noun_like(first) and first.lower_ not in art.lex.determiners and _mention_in(art, first.idx, verb.idx) is None:
+            start = first
+        elif first.lower_ in art.lex.determiners and _mention_in(art, first.idx, verb.idx) is None:
+            start = first
+        speaker_region = [t for t in clause if t.i > verb.i and t.i < pp.i] if start.i < verb.i else \
+            [t for t in clause if t.i < verb.i]
+        if start.i > verb.i and speaker_region == [] :
+            return None
+    else:
+        start = doc[pp.i + 1] if pp.i > verb.i else None
+        if start is None or start.i > end.i:
+            return None
+        speaker_region = [t for t in clause if t.i < verb.i] or [t for t in clause if verb.i < t.i < pp.i]
+    if start.i < verb.i:
+        speaker, how = _speaker_after(art, verb, sent, stop=True)
+    else:
+        speaker, how = _speaker_before(art, verb, sent)
+    if speaker is None:
+        return None
+    s, e = art.trim(start.idx, end.idx + len(end.text))
+    if len(art.tokens(s, e)) < 1:
+        return None
+    return _Candidate(i, s, e, "indirect", verb.idx, verb.idx + len(verb.text), f"verb-pp:{lemma}", speaker,
+                      [how, f"'{prep}' phrase is what was said"])
+
+
+def _wonach(art: _Article, i: int, sent: Span, tok: Token) -> _Candidate | None:
+    """"Medienberichte, wonach China ...": the reports are the source."""
+    comma = tok.i - 1
+    start = _np_start(art, comma, sent)
+    if start >= comma:
+        return None
+    speaker, how = _speaker_in(art, list(art.doc[start:comma]), prefer="document")
+    s, e = art.trim(tok.idx + len(tok.text), sent.end_char)
+    if len(art.tokens(s, e)) < 2:
+        return None
+    return _Candidate(i, s, e, "indirect", tok.idx, tok.idx + len(tok.text), "source-clause:wonach", speaker,
+                      [how, "clause after 'wonach'"])
+
+
+def _reported_before(art: _Article, start: int, end: int) -> bool:
+    """Whether [start, end) can be the content of a trailing frame, not a fronted adverbial or a subject."""
+    toks = art.tokens(start, end)
+    if not toks:
+        return False
+    segment = toks
+    for k in range(len(toks) - 1, -1, -1):
+        if toks[k].text == ",":
+            segment = toks[k + 1:]
+            break
+    if segment and segment[0].lower_ in art.lex.non_reported_openers:
+        return False  # "Um die Verbrechen aufzuarbeiten, schlagen die UN ... vor"
+    if re.search(r"\b[Uu]m\b[^,]*zu\w*$", art.text[start:end].rstrip(" ,")) and art.lex.lang == "de":
+        return False
+    mention = next((m for m in art.mentions if m.start == toks[0].idx), None)
+    if mention is not None and len(toks) > 1:
+        after = [t for t in toks if t.idx >= mention.end]
+        if after and after[0].text == ",":
+            return False  # "Sonja Hammerschmid, die neue Vorsitzende ..., fordert ..." is the subject
+    if art.has_pos and not any(t.pos_ in ("VERB", "AUX") for t in toks):
+        return False
+    return True
 
 
 def _english_bare(art: _Article, i: int, sent: Span, verb: Token, lemma: str) -> _Candidate | None:
@@ -749,7 +873,9 @@ def _label(art: _Article, i: int, sent: Span) -> _Candidate | None:
     if colon is None or colon == 0 or len(toks) - colon < 4:
         return None
     label = [t for t in toks[:colon] if t.lower_ not in ("weiter", "dazu", "abschließend", "further")]
-    if not label or len(label) > 3 or not all(t.text[:1].isupper() for t in label):
+    if not label or len(label) > 3 or not all(t.text[:1].isupper() and t.is_alpha for t in label):
+        return None
+    if any(t.lower_ in art.lex.prepositions or t.lower_ in art.lex.determiners for t in label):
         return None
     if any(t.lower_ in art.lex.interviewer_labels for t in label):
         return None
@@ -830,9 +956,11 @@ def _continue(art: _Article, by_sent: list[list[_Candidate]]) -> None:
     lex = art.lex
     last: _Candidate | None = None
     last_i = -10
+    labels = sum(1 for sent in art.sents if _label_like(art, sent))
+    interview = labels >= 2
     for i, sent in enumerate(art.sents):
-        if by_sent[i]:
-            last = max(by_sent[i], key=lambda c: c.content_end)
+        if by_sent[i] and not _weak(by_sent[i]):
+            last = max(_select(by_sent[i]), key=lambda c: c.content_end)
             last_i = i
             continue
         text = sent.text.rstrip()
@@ -856,17 +984,21 @@ def _continue(art: _Article, by_sent: list[list[_Candidate]]) -> None:
             reason = f"'{toks[0].text}' refers to the last source"
         elif words & lex.continuation_adverbs and gap <= 2:
             reason = "adverb refers to the last source"
-        elif last.rule.startswith("label") and gap == 1:
+        elif last.rule.startswith("label") and gap == 1 and interview:
             reason, kind = "interview answer goes on", "direct"
         elif k1 and gap <= 2:
             reason = "Konjunktiv I continues reported speech"
-        elif k2 and gap == 1 and last.kind == "indirect":
+        elif k2 and gap == 1:
             reason = "Konjunktiv II continues reported speech"
         elif gap == 1 and last.kind == "direct" and not last.quoted and words & lex.first_person_strict:
             reason, kind = "first person continues an unquoted direct statement", "direct"
         if reason is None:
             continue
+        by_sent[i] = []  # a guess without a known speaker gives way to the running speaker
         s, e = art.trim(toks[0].idx if toks else sent.start_char, sent.end_char)
+        colon = next((t for t in toks if t.text == ":" and not art.quoted(t)), None)
+        if colon is not None and kind == "indirect" and not art.konjunktiv([t for t in toks if t.i < colon.i])[0]:
+            s, e = art.trim(colon.idx + 1, sent.end_char)
         if toks and toks[0].lower_ in lex.continuation_adverbs:
             s, e = art.trim(toks[0].idx + len(toks[0].text), sent.end_char)
         if kind == "direct" and last.rule.startswith("label") and k1 is False and not words & lex.first_person:
@@ -882,6 +1014,11 @@ def _continue(art: _Article, by_sent: list[list[_Candidate]]) -> None:
         cand.cue_start, cand.cue_end = first_tok.idx, first_tok.idx + len(first_tok.text)
         last = dataclasses.replace(cand, rule=last.rule if last.rule.startswith("label") else cand.rule)
         last_i = i
+
+
+def _weak(cands: list[_Candidate]) -> bool:
+    """Only verb guesses whose speaker is no actor: a running report may take the sentence over."""
+    return all(c.rule.startswith("verb-") and (c.speaker is None or c.speaker.code is None) for c in cands)
 
 
 def _label_like(art: _Article, sent: Span) -> bool:
@@ -1032,15 +1169,20 @@ def _speaker_before(art: _Article, verb: Token, sent: Span, *, lo: int | None = 
             return _speaker_in(art, tail, prefer="subject")
         return None, "no subject"
     speaker, how = _speaker_in(art, region, prefer="subject") if region else (None, "")
-    if speaker is not None and (speaker.code is not None or not region or region[0].lower_ not in art.lex.prepositions):
-        if region and region[0].lower_ in art.lex.pronouns and speaker.code is None:
-            return _resolve_pronoun(art, region[0])
+    if speaker is not None and speaker.code is None and region and region[0].lower_ in art.lex.pronouns:
+        return _resolve_pronoun(art, region[0])
+    if speaker is not None and speaker.code is not None:
+        return speaker, how
+    after, how_after = _speaker_after(art, verb, sent, stop=True)
+    if after is not None and (after.code is not None or speaker is None):
+        return after, how_after
+    if speaker is not None:
         return speaker, how
     # "Am Montag sagte Merkel, ..." - the subject follows the finite verb
     return _speaker_after(art, verb, sent)
 
 
-def _speaker_after(art: _Article, verb: Token, sent: Span) -> tuple[Entity | None, str]:
+def _speaker_after(art: _Article, verb: Token, sent: Span, *, stop: bool = False) -> tuple[Entity | None, str]:
     """The speaker in a trailing frame (", sagte X am Montag.")."""
     doc = art.doc
     if art.has_dep:
@@ -1053,7 +1195,8 @@ def _speaker_after(art: _Article, verb: Token, sent: Span) -> tuple[Entity | Non
                 if m is not None:
                     return m, "subject (parse) is an actor mention"
     end = verb.i + 1
-    while end < sent.end and doc[end].text not in ":;" and not (doc[end].text == "," and end - verb.i > 8):
+    while end < sent.end and doc[end].text not in ":;" and not (doc[end].text == "," and (stop or end - verb.i > 8)) \
+            and not (stop and doc[end].lower_ in art.lex.complementizers):
         end += 1
     region = [t for t in doc[verb.i + 1: end] if not art.quoted(t)]
     if region and region[0].lower_ in art.lex.pronouns:

@@ -160,9 +160,9 @@ def common_words(rows: list[tuple], locales: dict[str, Locale]) -> dict[str, set
         if feature == "city" and pop < 100_000:
             continue  # small cities need a cue anyway
         for lang, words in out.items():
-            if feature == "country":
+            if feature == "country":  # the usual names of a country are never common words
                 official = {v for k, v in locales[lang].territories.items() if len(k) == 2}
-                names_here = [n for n in names if n not in official]
+                names_here = [n for n in names[1:] if n not in official]
             else:
                 names_here = names
             for n in names_here:

@@ -1,6 +1,9 @@
 """The actor knowledge base: reads the TSV actor files and compiles them into hashed look-up tables."""
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -9,6 +12,7 @@ from pathlib import Path
 from ..errors import error
 from ..model import SECTORS
 
+CACHE_VERSION = "1"
 LANG_DIR = Path(__file__).resolve().parents[1] / "lang"
 COLUMNS = ("form", "code", "sector", "kind", "name", "role", "start", "end", "source")
 ACTOR_KINDS = {"country", "adjective", "people", "metonym", "igo", "org", "party", "sector", "head", "person"}
@@ -56,15 +60,15 @@ class KnowledgeBase:
     """Compiled tables for one language (shared entries from lang/common included)."""
 
     lang: str
-    forms: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
-    grammar: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    forms: dict[str, list[Entry]] = field(default_factory=dict)
+    grammar: dict[str, dict[str, str]] = field(default_factory=lambda: {k: {} for k in GRAMMAR_KINDS})
     places: dict[str, str] = field(default_factory=dict)
-    surnames: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
+    surnames: dict[str, list[Entry]] = field(default_factory=dict)
     max_tokens: int = 6
     files: list[str] = field(default_factory=list)
 
     def add(self, entry: Entry) -> None:
-        self.forms[norm(entry.form)].append(entry)
+        self.forms.setdefault(norm(entry.form), []).append(entry)
 
     def entries(self, text: str) -> list[Entry]:
         return self.forms.get(norm(text), [])
@@ -81,8 +85,9 @@ class KnowledgeBase:
             for e in entries:
                 if e.kind == "person" and e.name and " " in e.name:
                     last = norm(e.name.split()[-1])
-                    if e not in self.surnames[last]:
-                        self.surnames[last].append(e)
+                    bucket = self.surnames.setdefault(last, [])
+                    if e not in bucket:
+                        bucket.append(e)
 
 
 def _rows(path: Path):
@@ -138,7 +143,7 @@ def load_file(kb: KnowledgeBase, path: Path) -> None:
     for key, entries in block.forms.items():
         kb.forms[key] = entries + kb.forms.get(key, [])
     for kind, table in block.grammar.items():
-        kb.grammar[kind].update(table)
+        kb.grammar.setdefault(kind, {}).update(table)
     for key, code in block.places.items():
         kb.places.setdefault(key, code)
 
@@ -150,7 +155,7 @@ def _load_rows(kb: KnowledgeBase, path: Path) -> None:
         kind = row["kind"]
         if kind in GRAMMAR_KINDS:
             for f in row["form"].split("|"):
-                kb.grammar[kind][f.strip().lower()] = row.get("role", "") or kind
+                kb.grammar.setdefault(kind, {})[f.strip().lower()] = row.get("role", "") or kind
             continue
         if kind in PLACE_KINDS:
             for f in row["form"].split("|"):
@@ -186,17 +191,49 @@ def shipped_files(lang: str) -> list[Path]:
     return files
 
 
+def _cache_path(lang: str, files: list[Path]) -> Path:
+    """Where the compiled tables of these exact files (by path, size and mtime) are cached."""
+    sig = hashlib.sha1(repr([(str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files]).encode()).hexdigest()
+    root = Path(os.environ.get("CHRONIK_CACHE", Path.home() / ".cache" / "chronik"))
+    return root / f"actors-{lang}-{CACHE_VERSION}-{sig[:16]}.pickle"
+
+
 def build(lang: str, extra_files: tuple[str, ...] = ()) -> KnowledgeBase:
-    """Compile the knowledge base of `lang` plus user files (later files win over earlier ones)."""
+    """Compile the knowledge base of `lang` plus user files (later files win over earlier ones).
+
+    The compiled tables are cached as a pickle keyed by the files' paths, sizes and mtimes, so an
+    edited data file is recompiled on the next load.
+    """
     if not (LANG_DIR / lang / "actors").is_dir():
         raise error("E043", lang=lang, path=LANG_DIR / lang / "actors")
+    for extra in extra_files:
+        if not Path(extra).is_file():
+            raise error("E001", path=extra)
+    files = shipped_files(lang) + [Path(p) for p in extra_files]
+    cache = _cache_path(lang, files)
+    if cache.is_file():
+        try:
+            with cache.open("rb") as fh:
+                return pickle.load(fh)
+        except Exception:  # a stale or truncated cache is rebuilt below
+            pass
+    kb = _compile(lang, extra_files)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(kb, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(cache)
+    except OSError:
+        pass  # a read-only home: compile on every load
+    return kb
+
+
+def _compile(lang: str, extra_files: tuple[str, ...]) -> KnowledgeBase:
     kb = KnowledgeBase(lang=lang)
     for path in shipped_files(lang):
         load_file(kb, path)
     for extra in extra_files:
-        path = Path(extra)
-        if not path.is_file():
-            raise error("E001", path=path)
-        load_file(kb, path)
+        load_file(kb, Path(extra))
     kb.finish()
     return kb

@@ -305,7 +305,7 @@ class ActorResolver:
                 cue.code, cue.sector, cue.kind = "USA", None, "place"
                 cue.rule = "Georgia the US state (US context nearby)"
                 return cue
-        if key == "jordan" and prev is not None and NAME_RE.match(prev.text) and not sent_start[prev.i] \
+        if key == "jordan" and prev is not None and NAME_RE.match(prev.text) \
                 and not self.kb.forms.get(norm(prev.text)):
             cue.kind, cue.code, cue.sector, cue.strong, cue.persons = "name", None, None, False, ()
             cue.rule = "Jordan as a surname (after a first name)"
@@ -374,6 +374,9 @@ class ActorResolver:
                 if cue is not None and cue.kind != "name" and m.names and cue.end - cue.start == 1 \
                         and cue.kind not in ("person",) and norm(doc[k].text) not in self.kb.forms:
                     cue = None  # an inflected or compound reading inside a name ("François Hollande")
+                if cue is not None and m.names and cue.kind in ROLE_KINDS and doc[k].text[:1].isupper() \
+                        and self.lang == "en":
+                    cue = None  # "Tom King", "John Major": a capitalised role word inside a name
                 if cue is not None and cue.kind != "name":
                     if cue.kind == "place" and m.cues:
                         break
@@ -521,6 +524,12 @@ class ActorResolver:
         if head is not None:
             sector, role, kind = head.sector, head.role, "role"
             steps.append(f"sector {sector} from {head.rule}")
+        if head is not None and head.generic and sector is None:
+            for cue in cues:
+                if cue.kind in ("igo", "party", "org"):
+                    sector = {"igo": "IGO", "party": "PTY"}.get(cue.kind, cue.sector)
+                    steps.append(f"generic head '{head.role}' takes the sector of {cue.rule}")
+                    break
         comp = m.complement
         if comp is not None:
             comp_head = self._head(comp)
@@ -717,7 +726,7 @@ class ActorResolver:
                 next_id += 1
             if e.code is None:
                 weak = next((n[5:] for n in m.notes if n.startswith("weak:")), None)
-                if dominant and e.sector not in (None, "IGO") and e.kind != "igo":
+                if dominant and (e.sector not in (None, "IGO") or e.kind == "person") and e.kind != "igo":
                     e.code = dominant
                     e.rule += f"; country {dominant} from the article's context"
                 elif weak:

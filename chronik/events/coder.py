@@ -257,8 +257,10 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, g: LanguageGrammar) -> 
 def _finish(args: Arguments, p: Pattern) -> Arguments:
     args.actor = _with_conjuncts(args.actor)
     args.recipient = [r for r in _with_conjuncts(args.recipient) if all(r is not a for a in args.actor)]
-    if p.reciprocal and not args.recipient and len(args.actor) < 2:
-        pass  # a reciprocal verb with one party and no partner stays as it is
+    if p.reciprocal and not args.actor and len(args.recipient) >= 2:
+        # "talks between A and B": every party acts, no one receives (annotation guide, rule 3).
+        args.actor, args.recipient = args.recipient, []
+        args.notes.append("reciprocal: all parties of the trigger act")
     return args
 
 
