@@ -74,6 +74,7 @@ class DateWords:
     units: dict[str, str]
     parts: dict[str, str]
     year_cues: frozenset[str]
+    year_coords: frozenset[str]
     patterns: list[tuple[str, re.Pattern]]
     since_before: re.Pattern
     since_start: re.Pattern
@@ -148,6 +149,7 @@ def date_words(lang: str) -> DateWords:
         lang=lang, months=months, weekdays=weekdays, day_words=fold_keys(data["day_words"]),
         rel=fold_keys(data["rel"]), numbers=fold_keys(data["numbers"]), units=data["units"],
         parts=fold_keys(data["parts"]), year_cues=frozenset(w.casefold() for w in data.get("year_cues", [])),
+        year_coords=frozenset(w.casefold() for w in data.get("year_coords", [])),
         patterns=patterns, since_before=re.compile(since + r"$"), since_start=re.compile(since),
     )
 
@@ -373,9 +375,11 @@ def _matches(text: str, w: DateWords, *, require_year_cue: bool) -> list[tuple[i
 
 
 def _year_cued(text: str, m: re.Match, w: DateWords) -> bool:
-    before = text[: m.start()].rstrip().rsplit(None, 1)
+    before = text[: m.start()].rstrip().rsplit(None, 2)
     if before and before[-1].casefold().strip("(,") in w.year_cues:
         return True
+    if len(before) >= 2 and before[-1].casefold() in w.year_coords and re.fullmatch(r"(1[89]|20)\d\d,?", before[-2]):
+        return True  # "2021 und 2020"
     after = text[m.end():]
     return not after.strip() or after.lstrip()[:1] in ".,;:)!?"
 

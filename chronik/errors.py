@@ -68,6 +68,20 @@ CATALOGUE: dict[str, tuple[type[ChronikError], str]] = {
     "E032": (StoreError, "Database {path} has schema version {found}, newer than this Chronik ({known}). Upgrade Chronik."),
     "E033": (StoreError, "Cannot open database {path}: {detail}. Check that it is a DuckDB file and that you may write to its folder."),
     "E070": (ModelError, "Speech data {path} for the statements layer is missing or broken: {detail}. Reinstall Chronik (`pip install -e .`) or fix that JSON file."),
+    "E080": (StoreError, "Database {path} is being written by another process (a running ingest) and no snapshot of it exists yet. Retry in {seconds} s; once the ingest ends `chronik serve` keeps a snapshot to answer from during later ingests."),
+    "E081": (InputError, "Request body of {size} bytes is larger than the limit of {limit} bytes. Split the text, or code it offline with `chronik code FILE`."),
+    "E082": (InputError, "Storing coded text is switched off. Start the server with `chronik serve --api-key KEY` and send that key in the X-API-Key header."),
+    "E083": (InputError, "Missing or wrong API key. Send the key given to `chronik serve --api-key` in the X-API-Key header."),
+    "E084": (InputError, "No {kind} '{id}' in the store. List what exists with GET {listing}."),
+    "E085": (InputError, "Bad parameter {name}={value!r}: {detail}"),
+    "E086": (InputError, "Cannot serve {path}: {detail}. Create the store with `chronik ingest PATH --db {path}` or check the path."),
+    "E090": (ChronikError, "A coding worker process died ({detail}). Rerun the same command: stored articles are skipped. If it repeats, run with --workers 1 to find the article that kills it."),
+    "E091": (ChronikError, "Cannot reach the Dask scheduler at {address}: {detail}. Start it (`dask scheduler`) and its workers, or leave out --scheduler to run a local cluster."),
+    "E092": (InputError, "Unknown Parquet partition '{value}'. Choose one of: {choices}."),
+    "E093": (InputError, "No Chronik Parquet data under {path}. Write it first (chronik.scale.parquet.code_to_parquet), or check the folder."),
+    "E094": (ChronikError, "The {engine} engine needs the '{package}' package. Install it with `pip install 'chronik[{extra}]'`."),
+    "E095": (InputError, "Dedup option {name}={value} is out of range ({allowed}). Choose a value in that range."),
+    "E096": (InputError, "--workers must be at least 1 (got {value}). Use --workers 1 to code in this process."),
 }
 
 WARNINGS: dict[str, str] = {
@@ -75,6 +89,7 @@ WARNINGS: dict[str, str] = {
     "W002": "No trained {lang} pipeline shipped; using a blank pipeline with rules only (lower quality).",
     "W003": "Article {article} took longer than {seconds}s to code and was skipped.",
     "W060": "Gold file {path} line {line} repeats article id {article}; it is scored as {renamed}. Give every gold article its own id.",
+    "W080": "Serving on {host}, which other machines can reach; anyone there can read the store. Use the default 127.0.0.1 unless you mean to share it.",
 }
 
 

@@ -73,6 +73,7 @@ class SpeechLexicon:
     quote_pairs: dict[str, str]
     apostrophe_like: frozenset[str]
     pp_content: dict[str, str]
+    object_pronouns: frozenset[str]
     needs_pp: frozenset[str]
     non_reported_openers: frozenset[str]
     particle_words: frozenset[str]
@@ -129,6 +130,7 @@ class SpeechLexicon:
             apostrophe_like=frozenset(quotes.get("apostrophe_like", [])),
             pp_content={k: v for k, v in data.get("pp_content", {}).items() if not k.startswith("_")},
             needs_pp=words("needs_pp"),
+            object_pronouns=words("object_pronouns"),
             non_reported_openers=words("non_reported_openers"),
             particle_words=words("particles"),
             wonach=words("wonach"),
@@ -224,6 +226,7 @@ class _Candidate:
     speaker: Entity | None = None
     notes: list[str] = field(default_factory=list)
     quoted: bool = False
+    weak: bool = False  # the cue itself may be part of running reported speech
 
     @property
     def priority(self) -> int:
@@ -327,6 +330,8 @@ class _Article:
     def _verb_like_e(self, t: Token) -> bool:
         """A blank pipeline's guess that an -e form is a Konjunktiv I verb, not an adjective."""
         doc = self.doc
+        if t.lower_ in self.lex.determiners or t.lower_ in self.lex.pronouns or t.lower_ in self.lex.first_person:
+            return False
         prev = doc[t.i - 1] if t.i > 0 else None
         nxt = doc[t.i + 1] if t.i + 1 < len(doc) else None
         if prev is not None and (prev.lower_ in self.lex.determiners or prev.lower_ in self.lex.prepositions):
@@ -427,6 +432,9 @@ def _select(cands: list[_Candidate]) -> list[_Candidate]:
     """One statement per speaker per sentence; a source phrase yields to a speech verb."""
     if any(c.rule.startswith(("verb-", "impersonal", "as-clause")) for c in cands):
         cands = [c for c in cands if not c.rule.startswith("source-")]
+    outer = [c for c in cands if not c.rule.startswith(("source-", "quote", "continuation"))]
+    cands = [c for c in cands if not any(o is not c and o.content_start <= c.cue_start and c.cue_end <= o.content_end
+                                         and not (c.content_start <= o.cue_start < c.content_end) for o in outer)]
     chosen: list[_Candidate] = []
     for cand in sorted(cands, key=lambda c: (-c.priority, c.speaker is None or c.speaker.code is None,
                                              -c.cue_start)):
@@ -530,7 +538,7 @@ def _verb_cue(art: _Article, i: int, sent: Span, verb: Token, lemma: str) -> _Ca
         prev = art.sents[i - 1]
         if not prev.text.rstrip().endswith("?"):
             s, e = art.trim(art.content_start(prev), prev.end_char)
-            kind, why = _kind(art, s, e, reported=False)
+            kind, why = _kind(art, s, e, reported=True)
             speaker, how = _speaker_after(art, verb, sent)
             return _Candidate(i, s, e, kind, *cue, f"back-reference:{lemma}", speaker, [how, why])
     # "..., sagte X." / "..., X said." (content before the frame)
@@ -543,6 +551,8 @@ def _verb_cue(art: _Article, i: int, sent: Span, verb: Token, lemma: str) -> _Ca
                 speaker, how = _speaker_after(art, verb, sent) if _subject_after(art, verb, sent) else \
                     _speaker_before(art, verb, sent, lo=boundary)
                 return _Candidate(i, s, e, kind, *cue, f"verb-inverted:{lemma}", speaker, [how, why])
+    if _passive(art, verb, sent, lemma):
+        return None  # "Ihnen wird vorgeworfen, ...": nobody is named as the speaker
     # "X sagte (am Montag): ..." / "X sagte, (dass) ..." / "X said (that) ..."
     j = k + 1
     while j < len(toks) and j - k <= _FRAME_GAP and toks[j].text not in ",:;" and toks[j].lower_ not in lex.complementizers:
@@ -574,7 +584,9 @@ def _verb_cue(art: _Article, i: int, sent: Span, verb: Token, lemma: str) -> _Ca
         kind, why = "indirect", "complementizer"
     else:
         k1, k2 = art.konjunktiv(body)
-        zu_inf = any(t.lower_ in ("zu", "to") for t in body[:-1])
+        zu_inf = any(t.lower_ in ("zu", "to") and body[n + 1].is_lower and body[n + 1].is_alpha
+                     and body[n + 1].lower_ not in lex.object_pronouns
+                     and body[n + 1].lower_ not in lex.determiners for n, t in enumerate(body[:-1]))
         first_p = any(t.lower_ in lex.first_person_strict for t in body)
         if lead in lex.determiners and not (k1 or k2 or (zu_inf and j == k + 1)):
             return None  # "kritisierte die Regierung, die ..." is a relative clause
@@ -584,7 +596,8 @@ def _verb_cue(art: _Article, i: int, sent: Span, verb: Token, lemma: str) -> _Ca
         if k1 or zu_inf:
             kind = "indirect"
     speaker, how = _speaker_before(art, verb, sent)
-    return _Candidate(i, s, e, kind, *cue, f"verb-forward:{lemma}", speaker, [how, why])
+    weak = art.konjunktiv([verb])[0]  # "die Krise unterstreiche, ..." is itself reported
+    return _Candidate(i, s, e, kind, *cue, f"verb-forward:{lemma}", speaker, [how, why], weak=weak)
 
 
 def _pp_cue(art: _Article, i: int, sent: Span, verb: Token, lemma: str) -> _Candidate | None:
@@ -642,6 +655,15 @@ def _wonach(art: _Article, i: int, sent: Span, tok: Token) -> _Candidate | None:
         return None
     return _Candidate(i, s, e, "indirect", tok.idx, tok.idx + len(tok.text), "source-clause:wonach", speaker,
                       [how, "clause after 'wonach'"])
+
+
+def _passive(art: _Article, verb: Token, sent: Span, lemma: str) -> bool:
+    if art.has_morph and art.doc[verb.i].morph.get("Voice") == ["Pass"]:
+        return True
+    if art.lex.lang != "de" or verb.lower_ == lemma or verb.lower_.endswith("te"):
+        return False
+    clause = art.clause_tokens(verb, sent)
+    return any(t.i < verb.i and art.lemma(t) == "werden" for t in clause) and clause[-1].i == verb.i
 
 
 def _reported_before(art: _Article, start: int, end: int) -> bool:
@@ -890,7 +912,7 @@ def _label(art: _Article, i: int, sent: Span) -> _Candidate | None:
         return None
     s, e = art.trim(toks[colon].idx + 1, sent.end_char)
     speaker = mention if mention is not None else _text_entity(art, start, end, "label without actor mention")
-    if mention is None:
+    if mention is None or mention.code is None:
         speaker = _person_by_surname(art, label[-1].text) or speaker
     return _Candidate(i, s, e, "direct", toks[colon].idx, toks[colon].idx + 1, "label:interview", speaker,
                       ["speaker label before a colon"])
@@ -925,7 +947,7 @@ def _attach_quotes(art: _Article, by_sent: list[list[_Candidate]]) -> None:
             q = art.quote_in(cand.content_start, cand.content_end)
             if q is None:
                 continue
-            cand.content_start, cand.content_end = q.inner_start, q.inner_end
+            cand.content_start, cand.content_end = art.trim(q.inner_start, q.inner_end)
             cand.kind, cand.quoted = "direct", True
             cand.notes.append("quoted words")
             claimed.add(q)
@@ -946,7 +968,7 @@ def _attach_quotes(art: _Article, by_sent: list[list[_Candidate]]) -> None:
                 speaker, how = _speaker_before(art, verb, art.sents[i])
         if speaker is None and n_words < 5:
             continue
-        by_sent[i].append(_Candidate(i, q.inner_start, q.inner_end, "direct", q.start, q.start + 1, "quote",
+        by_sent[i].append(_Candidate(i, *art.trim(q.inner_start, q.inner_end), "direct", q.start, q.start + 1, "quote",
                                      speaker, [how or "no speaker found", "quoted words"], quoted=True))
         claimed.add(q)
 
@@ -988,10 +1010,10 @@ def _continue(art: _Article, by_sent: list[list[_Candidate]]) -> None:
             reason, kind = "interview answer goes on", "direct"
         elif k1 and gap <= 2:
             reason = "Konjunktiv I continues reported speech"
-        elif k2 and gap == 1:
-            reason = "Konjunktiv II continues reported speech"
         elif gap == 1 and last.kind == "direct" and not last.quoted and words & lex.first_person_strict:
             reason, kind = "first person continues an unquoted direct statement", "direct"
+        elif k2 and gap == 1:
+            reason = "Konjunktiv II continues reported speech"
         if reason is None:
             continue
         by_sent[i] = []  # a guess without a known speaker gives way to the running speaker
@@ -1018,7 +1040,7 @@ def _continue(art: _Article, by_sent: list[list[_Candidate]]) -> None:
 
 def _weak(cands: list[_Candidate]) -> bool:
     """Only verb guesses whose speaker is no actor: a running report may take the sentence over."""
-    return all(c.rule.startswith("verb-") and (c.speaker is None or c.speaker.code is None) for c in cands)
+    return all(c.rule.startswith("verb-") and (c.weak or c.speaker is None or c.speaker.code is None) for c in cands)
 
 
 def _label_like(art: _Article, sent: Span) -> bool:
@@ -1095,7 +1117,12 @@ def _speaker_in(art: _Article, region: Sequence[Token], *, prefer: str) -> tuple
                     return m, "subject (parse) is an actor mention"
     inside = [m for m in art.mentions if m.start < end and m.end > start]
     if prefer == "subject":
-        inside = [m for m in inside if not _after_preposition(art, m)] or inside
+        free = [m for m in inside if not _after_preposition(art, m)]
+        if inside and not free and region[0].lower_ in art.lex.determiners:
+            np = _np_tokens(art, region)
+            return _text_entity(art, np[0].idx, np[-1].idx + len(np[-1].text), "no actor mention"), \
+                "subject phrase has no actor mention"
+        inside = free or inside
         if inside:
             group = [m for m in inside if m.start <= inside[0].end + 2]
             return max(group, key=lambda m: (m.kind == "person" or m.name is not None, m.code is not None,
@@ -1173,6 +1200,10 @@ def _speaker_before(art: _Article, verb: Token, sent: Span, *, lo: int | None = 
         return _resolve_pronoun(art, region[0])
     if speaker is not None and speaker.code is not None:
         return speaker, how
+    prefield_mentions = [m for m in art.mentions if region and m.start >= region[0].idx and m.end <= verb.idx
+                         and not _after_preposition(art, m)]
+    if speaker is not None and prefield_mentions:
+        return speaker, how
     after, how_after = _speaker_after(art, verb, sent, stop=True)
     if after is not None and (after.code is not None or speaker is None):
         return after, how_after
@@ -1201,7 +1232,8 @@ def _speaker_after(art: _Article, verb: Token, sent: Span, *, stop: bool = False
     region = [t for t in doc[verb.i + 1: end] if not art.quoted(t)]
     if region and region[0].lower_ in art.lex.pronouns:
         return _resolve_pronoun(art, region[0])
-    inside = [m for m in art.mentions if region and m.start >= region[0].idx and m.end <= region[-1].idx + len(region[-1].text)]
+    inside = [m for m in art.mentions if region and m.start >= region[0].idx and m.end <= region[-1].idx + len(region[-1].text)
+              and m.text.lower() not in art.lex.object_pronouns]
     inside = [m for m in inside if not _after_preposition(art, m) or m.start == region[0].idx] or inside
     if inside:
         group = [m for m in inside if m.start <= inside[0].end + 2]

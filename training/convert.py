@@ -239,6 +239,22 @@ def smartdata_docs(vocab, path):
     return docs
 
 
+def smartdata_texts(path):
+    s = _read(path)
+    dec = json.JSONDecoder()
+    i, out = 0, []
+    while True:
+        while i < len(s) and s[i].isspace():
+            i += 1
+        if i >= len(s):
+            break
+        o, i = dec.raw_decode(s, i)
+        t = (o.get("text") or {}).get("string")
+        if t and t.strip():
+            out.append(" ".join(t.split()))
+    return out
+
+
 def ner_group(vocab, sent_docs, n=SENTS_PER_DOC):
     return [Doc.from_docs(sent_docs[i:i + n]) for i in range(0, len(sent_docs), n)]
 
@@ -291,6 +307,17 @@ def convert_de():
     save(train_docs, out / "ner_train.spacy")
     save(ner_group(v, ner_dev), out / "ner_dev.spacy")
     save(ner_group(v, ge_dev), out / "ner_test.spacy")
+    # raw text for tok2vec pretraining (unlabelled; never the held-out GSD test / GermEval dev)
+    raw = [d.text for d in train_s + dev_s] + [d.text for d in ge_test + uner + mobie] + [d.text for d in smart]
+    for split in ("dev", "test"):
+        raw += [d.text for d in ner_group(v, [iob_to_doc(v, w, t, mobie_map) for w, t in read_columns(
+            DATA / f"ner_de/mobie/v1_20210811/{split}.conll2003", 0, 3)])]
+    for split in ("train", "test"):
+        raw += smartdata_texts(DATA / f"smartdata_de/v1_20180119/{split}.json.gz")
+    with open(out / "raw.jsonl", "w", encoding="utf8") as f:
+        for t in raw:
+            f.write(json.dumps({"text": t}, ensure_ascii=False) + "\n")
+    print(f"  corpus/de/raw.jsonl: {len(raw)} texts, {sum(len(t.split()) for t in raw)} words")
 
 
 def convert_en():

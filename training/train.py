@@ -35,6 +35,13 @@ STEPS = {
     ("en", "syntax"): 3000,
     ("en", "ner"): 2000,
 }
+# extra CLI overrides per (lang, stage)
+EXTRA = {
+    ("en", "syntax"): ["--training.batcher.size.start", "500", "--training.eval_frequency", "200"],
+}
+# German syntax tok2vec is initialised from character-objective pretraining on unlabelled
+# German text (corpus/de/raw.jsonl) when the "pretrain" stage has run.
+PRETRAIN = {"de"}
 PATIENCE = {("de", "syntax"): 800, ("de", "ner"): 800, ("en", "syntax"): 1000, ("en", "ner"): 800}
 
 
@@ -52,7 +59,11 @@ def spacy_train(lang: str, stage: str, cfg: Path, max_steps: int | None, patienc
            "--paths.dev", str(corpus / f"{stage}_dev.spacy"),
            "--nlp.lang", lang,
            "--training.max_steps", str(max_steps or STEPS[(lang, stage)]),
-           "--training.patience", str(patience or PATIENCE[(lang, stage)])]
+           "--training.patience", str(patience or PATIENCE[(lang, stage)])] + EXTRA.get((lang, stage), [])
+    pre = ROOT / "output" / lang / "pretrain"
+    if stage == "syntax" and lang in PRETRAIN and list(pre.glob("model*.bin")):
+        last = max(pre.glob("model*[0-9].bin"), key=lambda p: int(p.stem[5:]))
+        cmd += ["--paths.init_tok2vec", str(last)]
     print(" ".join(cmd), flush=True)
     t0 = time.time()
     subprocess.run(cmd, check=True)
@@ -155,11 +166,14 @@ def assemble(lang: str, info: dict) -> Path:
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("lang", choices=["de", "en"])
-    ap.add_argument("--stages", default="convert,syntax,ner,assemble")
+    ap.add_argument("--stages", default=None, help="comma list; default de: convert,pretrain,syntax,ner,assemble; "
+                    "en: convert,syntax,ner,assemble")
     ap.add_argument("--syntax-steps", type=int)
     ap.add_argument("--ner-steps", type=int)
+    ap.add_argument("--pretrain-epochs", type=int, default=8)
     a = ap.parse_args()
-    stages = a.stages.split(",")
+    stages = (a.stages or ("convert,pretrain,syntax,ner,assemble" if a.lang in PRETRAIN
+                           else "convert,syntax,ner,assemble")).split(",")
     info_path = ROOT / "output" / a.lang / "train_info.json"
     info_path.parent.mkdir(parents=True, exist_ok=True)
     info = json.loads(info_path.read_text()) if info_path.exists() else {}
@@ -167,6 +181,18 @@ def main():
         t0 = time.time()
         convert.main(a.lang)
         info["convert_seconds"] = round(time.time() - t0, 1)
+    if "pretrain" in stages:
+        pre = ROOT / "output" / a.lang / "pretrain"
+        if pre.exists():
+            shutil.rmtree(pre)
+        cmd = [sys.executable, "-m", "spacy", "pretrain", str(ROOT / "configs" / "syntax.cfg"), str(pre),
+               "--paths.raw", str(ROOT / "corpus" / a.lang / "raw.jsonl"), "--nlp.lang", a.lang,
+               "--pretraining.max_epochs", str(a.pretrain_epochs)]
+        print(" ".join(cmd), flush=True)
+        t0 = time.time()
+        subprocess.run(cmd, check=True)
+        info["pretrain_seconds"] = round(time.time() - t0, 1)
+        info["pretrain_epochs"] = a.pretrain_epochs
     if "syntax" in stages:
         steps = a.syntax_steps or STEPS[(a.lang, "syntax")]
         info["syntax_seconds"] = round(spacy_train(a.lang, "syntax", ROOT / "configs" / "syntax.cfg", steps, None), 1)

@@ -34,6 +34,7 @@ class Cue:
     role: str | None = None
     persons: tuple[Entry, ...] = ()
     rule: str = ""
+    alts: tuple[str, ...] = ()  # other codes the same form has (a party in two countries)
 
 
 @dataclass
@@ -122,7 +123,8 @@ class ActorResolver:
         head = norm(e.form) if kind in ROLE_KINDS else None
         return Cue(start=i, end=j, kind=kind, code=e.code, sector=e.sector if kind != "adjective" else None,
                    strong=strong, head=head, generic=kind == "head", gender=e.gender, role=e.role,
-                   persons=persons, rule=f"{kind} '{e.form}'" + (f" ({rule})" if rule else "") +
+                   persons=persons, alts=tuple(x.code for x in entries if x.kind == kind and x.code and x.code != e.code),
+                   rule=f"{kind} '{e.form}'" + (f" ({rule})" if rule else "") +
                    (f" [{e.source}]" if e.source else ""))
 
     def analyse_word(self, word: str, *, capitalised: bool | None = None, sentence_start: bool = False) -> Cue | None:
@@ -222,7 +224,7 @@ class ActorResolver:
                         break
             if len(e.form) < 5 and not any(m.kind in ROLE_KINDS for m in mod_entries):
                 continue  # short heads ("land", "amt") only after a known modifier: not "Hol|lande"
-            cue = Cue(0, 1, e.kind, code=None, sector=e.sector, head=suffix, generic=e.kind == "head",
+            cue = Cue(0, 1, e.kind, code=None, sector=e.sector, head=norm(e.form), generic=e.kind == "head",
                       gender="f" if w.endswith(("in", "innen")) else e.gender, role=w,
                       rule=f"compound '{word}' = '{modifier}' + {e.kind} '{e.form}'" + (f" ({rule})" if rule else ""))
             if mod_entries:
@@ -497,11 +499,14 @@ class ActorResolver:
                     return list(cue.persons)
         return entries
 
-    def _pick_role(self, persons: list[Entry], date: str | None) -> tuple[Entry | None, bool]:
-        """The person's role on `date`; without a covering role the latest one (not covering)."""
+    def _pick_role(self, persons: list[Entry], date: str | None, phrase_sector: str | None = None
+                   ) -> tuple[Entry | None, bool]:
+        """The person's role on `date` (the one the phrase names if several); else the latest one."""
         if not persons:
             return None, False
         covering = [e for e in persons if e.covers(date)]
+        if phrase_sector and any(e.sector == phrase_sector for e in covering):
+            covering = [e for e in covering if e.sector == phrase_sector]
         if covering:
             covering.sort(key=lambda e: (e.sector is None, e.start or ""), reverse=False)
             best = max(covering, key=lambda e: (e.sector is not None, e.start or ""))
@@ -576,7 +581,7 @@ class ActorResolver:
             name = " ".join(doc[t].text for t in m.names)
             kind = "person"
             persons = self._person(name, cues)
-            entry, covering = self._pick_role(persons, date)
+            entry, covering = self._pick_role(persons, date, sector)
             if entry is not None:
                 name = entry.name or name
                 if covering or date is None:
@@ -599,8 +604,11 @@ class ActorResolver:
             weak = next((c for c in reversed(cues) if c.code and not c.strong), None)
             if weak is not None:
                 m.notes.append(f"weak:{weak.code}")
+        alts = [a for c in cues for a in c.alts]
+        if alts:
+            m.notes.append("alts:" + ",".join(alts))
         for note in m.notes:
-            if not note.startswith("weak:"):
+            if not note.startswith(("weak:", "alts:")):
                 steps.append(note)
         if kind is None:
             kind = cues[0].kind if cues else "person"
@@ -659,7 +667,8 @@ class ActorResolver:
         first_seen: dict[str, int] = {}
         for m in mentions:
             e = m.entity
-            if e is not None and e.code and len(e.code) == 3 and e.sector != "IGO":
+            if e is not None and e.code and len(e.code) == 3 and e.sector != "IGO" and \
+                    not any(n.startswith("alts:") for n in m.notes):
                 counts[e.code] += 2 if e.kind in ("country", "person", "party", "metonym") else 1
                 first_seen.setdefault(e.code, m.start)
         dominant = None
@@ -685,6 +694,10 @@ class ActorResolver:
                 continue
             e = m.entity
             assert e is not None  # set in mentions() for every non-pronoun mention
+            alts = next((n[5:].split(",") for n in m.notes if n.startswith("alts:")), [])
+            if dominant and dominant in alts:
+                e.rule += f"; {dominant} rather than {e.code}: the article's country"
+                e.code = dominant
             ante = None
             head = self._head(m)
             if e.name:
@@ -700,10 +713,19 @@ class ActorResolver:
                         ante = pe
                         break
                     ph = self._head(pm) if pm.pronoun is None else None
-                    if not is_country_anaphor and ph is not None and ph.head == head.head and \
+                    if not is_country_anaphor and ph is not None and _same_head(ph.head, head.head) and \
                             sent - sent_index[pm.start] <= 6:
                         ante = pe
                         break
+            elif head is not None and m.complement is not None and e.code is None:
+                comp_head = self._head(m.complement)
+                if comp_head is not None and not any(c.strong for c in m.complement.cues):
+                    for pm, pe in reversed(chains):
+                        ph = self._head(pm) if pm.pronoun is None else None
+                        if ph is not None and _same_head(ph.head, comp_head.head) and pe.code:
+                            e.code = pe.code
+                            e.rule += f"; country {pe.code} from '{pe.text}' (coreferent complement)"
+                            break
             elif e.kind in ("country", "metonym", "party", "igo") and e.code:
                 for pm, pe in reversed(chains):
                     if pe.code == e.code and pe.kind == e.kind and not pe.name:
@@ -787,6 +809,16 @@ class ActorResolver:
                 rows.append({"form": e.form, "kind": e.kind, "code": e.code, "sector": e.sector, "name": e.name,
                              "start": e.start, "end": e.end, "source": e.source})
         return rows
+
+
+def _same_head(antecedent: str | None, anaphor: str | None) -> bool:
+    """'the ministry' refers back to 'the defence ministry', 'das Ministerium' to 'das Außenministerium'."""
+    if not antecedent or not anaphor:
+        return False
+    def stem(word: str) -> str:
+        return re.sub(r"(es|en|s|n|e)$", "", word.split()[-1])
+
+    return stem(antecedent).endswith(stem(anaphor))
 
 
 @lru_cache(maxsize=8)

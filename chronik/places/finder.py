@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from chronik.dates import date_words
 from chronik.model import Place
 from chronik.places.gazetteer import SUPPORTED, Gazetteer, key
 
@@ -82,7 +83,9 @@ def find_places(doc, *, lang: str, dateline: str | Place | None = None,
             continue
         j, text = hit
         listed = i - last_end == 1 and key(doc[i - 1].text) in gaz.words.coords
-        why = _accept(gaz, doc, i, text) or ("listed after a place" if listed else None)
+        why = _accept(gaz, doc, i, j, text)
+        if why is None and listed and text[:1].isupper() and not _is_calendar_word(lang, text) and len(text) >= 3:
+            why = "listed after a place"
         if why:
             spans.append((i, j, why))
             taken.update(range(i, j))
@@ -118,25 +121,50 @@ def find_places(doc, *, lang: str, dateline: str | Place | None = None,
     return out
 
 
-def _accept(gaz: Gazetteer, doc, i: int, text: str) -> str | None:
+def _accept(gaz: Gazetteer, doc, i: int, j: int, text: str) -> str | None:
     """Why a gazetteer hit without an NER label counts as a place, or None to drop it."""
-    cue = _cue_before(doc, i, gaz.words.cues)
-    common = gaz.is_common_word(text)
     m = gaz.candidates(text)
     if m is None:
         return None
-    if cue:
-        return f"after '{cue}'"
-    if common:
-        return None
+    curated = m.forced is not None or m.derived is not None
+    tokens = doc[i:j]
+    if not curated:
+        if len(text) < 3 or (text.isupper() and len(text) <= 5):
+            return None  # codes and acronyms: "UN", "IRNA"
+        if len(tokens) == 1 and tokens[0].text in gaz.words.directions:
+            return None  # "central", "West" alone
+        if _is_calendar_word(gaz.lang, text):
+            return None  # "im Mai", "in March": dates, not Mai (Kenya) or March (England)
+    cue = _cue_before(doc, i, gaz.words.cues)
     p = gaz.lookup(text)
     if p is None:
         return None
-    if p.feature in ("country", "region", "admin1") or m.forced is not None or m.derived is not None:
+    # A capitalised neighbour outside the match suggests a person or an organisation named
+    # after a town ("Jeb Bush", "George W.", "Warren Christopher"). German capitalises nouns, so
+    # there only the word before counts. Country and region names are exempt ("Will Turkey ...").
+    person_like = False
+    if p.feature == "city" and not curated:
+        prev_cap = i > 0 and doc[i - 1].text[:1].isupper() and not _sent_initial(doc, i - 1) and not cue
+        next_cap = gaz.lang == "en" and j < len(doc) and doc[j].text[:1].isupper()
+        person_like = prev_cap or next_cap
+    if cue and not person_like:
+        return f"after '{cue}'"
+    if gaz.is_common_word(text) or person_like:
+        return None
+    if p.feature in ("country", "region", "admin1") or curated:
         return f"gazetteer {p.feature}"
-    if p.feature == "city" and _population(gaz, p) >= MIN_POPULATION_BARE:
+    if p.feature == "city" and m.how == "name" and _population(gaz, p) >= MIN_POPULATION_BARE:
         return f"gazetteer city >= {MIN_POPULATION_BARE:,} inhabitants"
     return None
+
+
+def _sent_initial(doc, k: int) -> bool:
+    return k == 0 or bool(doc[k].is_sent_start) or doc[k - 1].text in {".", "!", "?", ":", "\n", '"', "“", "„"}
+
+
+def _is_calendar_word(lang: str, text: str) -> bool:
+    w = date_words(lang)
+    return text in w.months or text in w.weekdays
 
 
 def _population(gaz: Gazetteer, p: Place) -> int:

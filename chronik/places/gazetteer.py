@@ -55,6 +55,7 @@ class LangWords:
     cues: set[str] = field(default_factory=set)  # lower-cased, may contain spaces
     stops: set[str] = field(default_factory=set)  # keys
     articles: set[str] = field(default_factory=set)
+    suffixes: list[str] = field(default_factory=list)  # genitive/possessive endings: "s", "'s"
     coords: set[str] = field(default_factory=set)  # "und", ",": a name listed after a place is a place
     admin_prefixes: list[str] = field(default_factory=list)  # keys, longest first
     admin_suffixes: list[str] = field(default_factory=list)
@@ -147,6 +148,8 @@ def _load_words(lang: str) -> LangWords:
             words.stops.add(key(text))
         elif kind == "article":
             words.articles.add(key(text))
+        elif kind == "suffix":
+            words.suffixes.append(key(text))
         elif kind == "coord":
             words.coords.add(key(text))
         elif kind == "admin_prefix":
@@ -238,12 +241,12 @@ class Gazetteer:
         for suf in self.words.admin_suffixes:
             if k.endswith(" " + suf) and len(k) > len(suf) + 1:
                 return self._admin(k[: -len(suf) - 1], f"admin suffix '{suf}'")
-        # German genitive ("Syriens", "Kiews") and English possessive ("Syria's").
-        for stem, how in ((k[:-2], "possessive"), (k[:-1], "genitive -s")):
-            if (how == "possessive" and k.endswith("'s")) or (how == "genitive -s" and k.endswith("s") and len(k) > 4):
-                m = self._plain(stem)
+        # Inflected forms: German genitive ("Syriens", "Kiews"), English possessive ("Syria's").
+        for suf in self.words.suffixes:
+            if k.endswith(suf) and len(k) > len(suf) + 3:
+                m = self._plain(k[: -len(suf)])
                 if m:
-                    m.how += f" ({how})"
+                    m.how += f" (ending '{suf}')"
                     return m
         d = self._direction(text.strip(_TRIM))
         if d:
@@ -259,6 +262,8 @@ class Gazetteer:
         if not m:
             return None
         ids = [m.forced] if m.forced is not None else [i for i, _ in m.entries]
+        if any(self._b.entries[i].feature == "country" for i in ids):
+            return None  # "Montenegro province": a country, not a province named after a town
         for want in ("admin1", "region", "city"):
             best = max((i for i in ids if self._b.entries[i].feature == want),
                        key=lambda i: self._b.entries[i].population, default=None)
@@ -280,7 +285,7 @@ class Gazetteer:
             if len(words) == 1 and text.startswith(pre) and len(text) > len(pre) + 2:
                 rest = text[len(pre):]
                 rest = rest[0].upper() + rest[1:]
-            elif len(words) > 1 and words[0] == pre:
+            elif len(words) > 1 and words[0].casefold() == pre.casefold():
                 rest = text[len(pre):].strip()
             else:
                 continue
@@ -356,7 +361,14 @@ class Gazetteer:
         ranked = sorted(best_per_entry, key=lambda i: -self.score(i, best_per_entry[i], ctx))
         best = ranked[0]
         e = self._b.entries[best]
-        if len(ranked) == 1:
+        city = next((i for i in ranked if self._b.entries[i].feature == "city"
+                     and self._b.entries[i].country == e.country), None) if e.feature == "admin1" else None
+        if city is not None:  # "New York", "Kabul": the city, not the province named after it
+            ranked.remove(city)
+            ranked.insert(0, city)
+            best, e = city, self._b.entries[city]
+            why = "city preferred over the same-named province"
+        elif len(ranked) == 1:
             why = "only candidate"
         else:
             no_ctx = min(best_per_entry, key=lambda i: -self.score(i, best_per_entry[i], frozenset()))
