@@ -218,9 +218,6 @@ def _interpret(kind: str, m: re.Match, w: DateWords, story: StoryDate | None, *,
     g = m.groupdict()
     y = int(g["y"]) if g.get("y") else None
 
-    def need_story(why: str) -> EventDate | None:
-        return None if story else _unknown(text, f"{why}; no story date to resolve against")
-
     if kind in ("iso", "numeric"):
         try:
             return _day(dt.date(y, int(g["m"]), int(g["d"])), text, f"{kind} date")
@@ -283,10 +280,8 @@ def _interpret(kind: str, m: re.Match, w: DateWords, story: StoryDate | None, *,
         return _year(y, text, "year")
 
     # Everything below is relative to the story date.
-    miss = need_story(kind)
-    if miss:
-        return miss
-    assert story is not None  # for the type checker; need_story returned otherwise
+    if story is None:
+        return _unknown(text, f"{kind}; no story date to resolve against")
     s = story.day
 
     if kind == "weekday":
@@ -297,8 +292,6 @@ def _interpret(kind: str, m: re.Match, w: DateWords, story: StoryDate | None, *,
         back = (s.weekday() - target) % 7
         if rel == 1 or (rel is None and future):
             ahead = (target - s.weekday()) % 7 or 7
-            if rel == 1 and (target - s.weekday()) % 7:
-                pass  # "nächsten Donnerstag": the coming one
             return _day(s + dt.timedelta(days=ahead), text, "weekday: next such day after the story date")
         if rel == -1:
             back = back or 7

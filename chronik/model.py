@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import types
 import typing
@@ -41,6 +42,16 @@ def _convert(tp: Any, value: Any) -> Any:
     return value
 
 
+_SIMPLE = {str, int, float, bool, Any, str | None, int | None, float | None, bool | None}
+
+
+@functools.cache
+def _field_types(cls: type) -> tuple[tuple[str, Any, bool], ...]:
+    """(name, type hint, is-plain-JSON-scalar) per field, computed once per class."""
+    hints = typing.get_type_hints(cls)
+    return tuple((f.name, hints[f.name], hints[f.name] in _SIMPLE) for f in dataclasses.fields(cls))
+
+
 class Record:
     """Mixin: dict/JSON round-trip for a dataclass record."""
 
@@ -54,11 +65,11 @@ class Record:
 
     @classmethod
     def from_dict(cls: type[T], data: dict[str, Any]) -> T:
-        hints = typing.get_type_hints(cls)
         kwargs = {}
-        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-            if f.name in data:
-                kwargs[f.name] = _convert(hints[f.name], data[f.name])
+        for name, hint, simple in _field_types(cls):
+            if name in data:
+                value = data[name]
+                kwargs[name] = value if simple or value is None else _convert(hint, value)
         return cls(**kwargs)
 
     @classmethod

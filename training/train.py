@@ -31,9 +31,9 @@ import tokenization  # noqa: E402
 # training also stops early on patience. model-best (best dev score) is what gets shipped.
 STEPS = {
     ("de", "syntax"): 2000,
-    ("de", "ner"): 2000,
+    ("de", "ner"): 1000,
     ("en", "syntax"): 3000,
-    ("en", "ner"): 2000,
+    ("en", "ner"): 1000,
 }
 # extra CLI overrides per (lang, stage)
 EXTRA = {
@@ -42,7 +42,7 @@ EXTRA = {
 # German syntax tok2vec is initialised from character-objective pretraining on unlabelled
 # German text (corpus/de/raw.jsonl) when the "pretrain" stage has run.
 PRETRAIN = {"de"}
-PATIENCE = {("de", "syntax"): 800, ("de", "ner"): 800, ("en", "syntax"): 1000, ("en", "ner"): 800}
+PATIENCE = {("de", "syntax"): 800, ("de", "ner"): 400, ("en", "syntax"): 1000, ("en", "ner"): 400}
 
 
 def sha256(p: Path) -> str:

@@ -102,6 +102,11 @@ def _event_query(
     )
 
 
+Filters = Annotated[queries.EventQuery, Depends(_event_query)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
+Offset = Annotated[int, Query(ge=0, description="Rows to skip.")]
+
+
 def _json(reading: Reading, payload: Any, *, status: int = 200) -> Response:
     return _with_source(JSONResponse(payload, status_code=status), reading)
 
@@ -206,10 +211,6 @@ def create_app(
         headers = {"Retry-After": str(retry_after)} if status == 503 else None
         return JSONResponse({"detail": str(exc), "code": exc.code}, status_code=status, headers=headers)
 
-    Filters = Annotated[queries.EventQuery, Depends(_event_query)]
-    Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
-    Offset = Annotated[int, Query(ge=0, description="Rows to skip.")]
-
     # -- pages --------------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def dashboard(request: Request) -> Response:
@@ -279,6 +280,16 @@ def create_app(
             return _csv(rd, rows, ["type", "count", "mean_score", "mean_confidence"], "types")
         return _json(rd, {"types": rows, "total": sum(r["count"] for r in rows)})
 
+    @app.get("/aggregates/places", tags=["aggregates"], summary="Event counts per located place (for maps)")
+    def agg_places(
+        q: Filters, limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 1000, format: TableFormat = TableFormat.json,
+    ) -> Response:
+        with access.read() as rd:
+            rows = queries.places(rd.con, q, limit=limit)
+        if format is TableFormat.csv:
+            return _csv(rd, rows, ["place", "country", "lat", "lon", "count", "mean_score"], "places")
+        return _json(rd, {"places": rows})
+
     # -- actors -------------------------------------------------------------------------------
     @app.get("/actors/top", tags=["actors"], summary="Actor codes with the most events")
     def actors_top(
@@ -291,14 +302,15 @@ def create_app(
             return _csv(rd, rows, ["code", "count", "as_actor", "as_recipient", "mean_score"], "actors")
         return _json(rd, {"actors": rows, "role": role})
 
-    @app.get("/actors/{code}/timeline", tags=["actors"], summary="Events of one actor code per period")
+    @app.get("/actors/{actor_code}/timeline", tags=["actors"],
+             summary="Events with one code as actor or recipient, per period (other filters apply too)")
     def actor_timeline(
-        code: Annotated[str, PathParam(pattern=CODE_RE)], q: Filters, interval: Interval = Interval.month,
+        actor_code: Annotated[str, PathParam(pattern=CODE_RE)], q: Filters, interval: Interval = Interval.month,
     ) -> Response:
         with access.read() as rd:
-            result = queries.actor_timeline(rd.con, code, q, interval=interval.value)
+            result = queries.actor_timeline(rd.con, actor_code, q, interval=interval.value)
         if result is None:
-            raise error("E084", kind="actor", id=code, listing="/actors/top")
+            raise error("E084", kind="actor", id=actor_code, listing="/actors/top")
         return _json(rd, result)
 
     # -- statements and articles --------------------------------------------------------------

@@ -145,6 +145,16 @@ def types(con: Connection, q: EventQuery) -> list[dict[str, Any]]:
     ), params)
 
 
+def places(con: Connection, q: EventQuery, *, limit: int = 1000) -> list[dict[str, Any]]:
+    """Event counts per located place (for the map), largest first."""
+    where, params = q.where()
+    extra = " AND " if where else " WHERE "
+    return _dicts(con, (
+        f"SELECT place, country, lat, lon, count(*) AS count, avg(score) AS mean_score FROM events{where}"
+        f"{extra}lat IS NOT NULL AND lon IS NOT NULL GROUP BY ALL ORDER BY count DESC, place LIMIT ?"
+    ), [*params, limit])
+
+
 def top_actors(con: Connection, q: EventQuery, *, role: str = "any", limit: int = 20) -> list[dict[str, Any]]:
     """Codes with the most events, counted as actor, as recipient, and either (once per event)."""
     where, params = q.where()

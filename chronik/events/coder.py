@@ -30,6 +30,7 @@ class Arguments:
     recipient: list[Entity] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     by_parse: bool = True
+    blocked: bool = False  # the parse says this trigger is not an event of its own
 
 
 class MentionIndex:
@@ -219,6 +220,12 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, g: LanguageGrammar) -> 
         verb = trig.head
         if args.actor or verb is trig:
             return _finish(args, p)
+        verb_lemma, _ = _full_verb_lemma(verb, g, True)
+        if verb.pos_ not in ("VERB", "AUX") or verb_lemma not in g.support_verbs:
+            # "begrüßte die Verhandlungen": the noun is what another act is about, not an act itself.
+            args.blocked = not args.recipient
+            args.notes.append(f"nominal trigger under '{verb.text}', not a support verb: no actor from it")
+            return _finish(args, p)
     subj, passive = _subject(verb)
     if subj is not None:
         found = mentions.in_tokens(_core(subj))
@@ -368,6 +375,8 @@ def code_sentence(
     events: list[Event] = []
     for m in find_triggers(sent, index):
         args = arguments_by_parse(m, mentions, g) if has_dep else arguments_by_position(m, sent, mentions, g)
+        if args.blocked:
+            continue
         if has_dep and not args.actor and not args.recipient:
             args = arguments_by_position(m, sent, mentions, g)
         if not args.actor:

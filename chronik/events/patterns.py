@@ -64,6 +64,7 @@ class LanguageGrammar(Record):
     reflexives: list[str] = field(default_factory=list)
     coordinators: list[str] = field(default_factory=list)
     particles: list[str] = field(default_factory=list)
+    support_verbs: list[str] = field(default_factory=list)  # light verbs that lend a nominal trigger their subject
 
 
 class PatternIndex:

@@ -67,7 +67,8 @@ def find_places(doc, *, lang: str, dateline: str | Place | None = None,
     while i < n:
         tok = doc[i]
         starts = tok.text[:1].isupper() or tok.text in gaz.words.directions  # "northern Syria"
-        if i in taken or i in blocked or not starts or key(tok.text) in gaz.words.articles:
+        if (i in taken or i in blocked or not starts or key(tok.text) in gaz.words.articles
+                or not gaz.could_start(tok.text)):
             i += 1
             continue
         hit = None

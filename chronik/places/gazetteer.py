@@ -185,6 +185,23 @@ class Gazetteer:
         self.common_words = base.common.get(lang, frozenset()) | words.stops
         self._targets: dict[str, int | None] = {}
         self._bboxes: dict[str, tuple[float, float, float, float] | None] = {}
+        self._directions = sorted(words.directions.items(), key=lambda kv: -len(kv[0]))
+        self._first_words: frozenset[str] | None = None
+
+    def could_start(self, word: str) -> bool:
+        """Cheap pre-check for scanning text: can a place name start with this word?"""
+        if self._first_words is None:
+            firsts = {k.split(" ", 1)[0] for k in self._b.index}
+            firsts |= {k.split(" ", 1)[0] for k in self._b.folded}
+            firsts |= {k.split(" ", 1)[0] for k in self.words.names}
+            firsts |= set(self.words.articles) | {p.split(" ", 1)[0] for p in self.words.admin_prefixes}
+            self._first_words = frozenset(firsts)
+        k = key(word)
+        if k in self._first_words or fold(k) in self._first_words:
+            return True
+        if any(word.startswith(pre) for pre, _ in self._directions):
+            return True  # "Nordsyrien", "northern"
+        return any(k.endswith(suf) and k[: -len(suf)] in self._first_words for suf in self.words.suffixes)
 
     @classmethod
     def for_lang(cls, lang: str) -> "Gazetteer":
@@ -281,7 +298,7 @@ class Gazetteer:
     def _direction(self, text: str) -> Match | None:
         """'Nordsyrien', 'northern Syria' -> a region of the country (centroid of the country)."""
         words = text.split()
-        for pre, label in sorted(self.words.directions.items(), key=lambda kv: -len(kv[0])):
+        for pre, label in self._directions:
             if len(words) == 1 and text.startswith(pre) and len(text) > len(pre) + 2:
                 rest = text[len(pre):]
                 rest = rest[0].upper() + rest[1:]

@@ -1,0 +1,113 @@
+"""A pool of worker processes on this machine; each loads its pipelines once and codes batches."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from chronik.errors import error
+from chronik.model import Article
+from chronik.pipeline import CoderOptions, coder_for
+from chronik.scale import Packed, Result, code_batch, split, unpack
+
+# Per-process state of a pool worker, set once by `_start_worker` (never in the parent).
+_worker_options: CoderOptions | None = None
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit when the parent is gone (SIGKILL leaves workers blocked on their queue otherwise)."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def _start_worker(options: CoderOptions | None, langs: tuple[str, ...], parent: int) -> None:
+    global _worker_options
+    # Ctrl-C goes to the whole process group; the parent alone decides how to stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="chronik-parent-watch").start()
+    _worker_options = options
+    for lang in langs:
+        coder_for(lang, options)
+
+
+def _code_task(articles: list[Article]) -> list[Packed]:
+    return code_batch(articles, options=_worker_options)
+
+
+class PoolCoder:
+    """A `code` engine for `chronik.ingest.ingest`: codes each list of articles on `workers` processes.
+
+    The pool starts on first use (spawned processes, so nothing the parent holds open, such as a
+    DuckDB connection, is inherited) and stops on `close()` or when the object is collected.
+    Results come back in input order per task, with errors as `(article, ChronikError)`.
+    """
+
+    def __init__(
+        self, *, options: CoderOptions | None = None, workers: int = 2, task_size: int = 8,
+        langs: tuple[str, ...] = (),
+    ) -> None:
+        if workers < 1:
+            raise error("E096", value=workers)
+        self.options = options
+        self.workers = workers
+        self.task_size = task_size
+        self.langs = langs
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker, initargs=(self.options, self.langs, os.getpid()),
+            )
+        return self._pool
+
+    def __call__(self, articles: list[Article]) -> Iterator[Result]:
+        if not articles:
+            return
+        try:
+            for packed in self._executor().map(_code_task, split(articles, self.task_size)):
+                yield from unpack(packed)
+        except BrokenProcessPool as exc:
+            self.close()
+            raise error("E090", detail=str(exc) or "killed") from exc
+
+    def pids(self) -> list[int]:
+        """Process ids of the running workers (for memory measurements)."""
+        return list(self._pool._processes) if self._pool is not None else []  # noqa: SLF001
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> PoolCoder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def pool_coder(
+    *, options: CoderOptions | None = None, workers: int = 2, task_size: int = 8, langs: tuple[str, ...] = (),
+) -> PoolCoder:
+    """A process-pool engine for `ingest(..., code=pool_coder(workers=N))`.
+
+    `langs` preloads those pipelines in every worker at start; others load on first use.
+    """
+    return PoolCoder(options=options, workers=workers, task_size=task_size, langs=langs)
+
+
+__all__ = ["PoolCoder", "pool_coder"]
