@@ -279,6 +279,26 @@ def _interpret(kind: str, m: re.Match, w: DateWords, story: StoryDate | None, *,
     if kind in ("year", "bare_year"):
         return _year(y, text, "year")
 
+    if kind == "year_range":
+        y2 = int(g["y2"])
+        if y2 < y:
+            return _unknown(text, "year range ends before it starts")
+        return _range(dt.date(y, 1, 1), dt.date(y2, 12, 31), text, "range of years")
+
+    if kind == "day_range":
+        mon = w.months[g["mon"]]
+        if y is None:
+            if story is None:
+                return _unknown(text, "day range without year; no story date")
+            y = story.day.year
+            if not future and (dt.date(y, mon, 1) - story.day).days > FUTURE_SLACK_DAYS:
+                y -= 1
+        try:
+            a, b = dt.date(y, mon, int(g["d"])), dt.date(y, mon, int(g["d2"]))
+        except ValueError:
+            return _unknown(text, "not a calendar date")
+        return _range(a, b, text, "range of days in one month")
+
     # Everything below is relative to the story date.
     if story is None:
         return _unknown(text, f"{kind}; no story date to resolve against")
@@ -303,6 +323,34 @@ def _interpret(kind: str, m: re.Match, w: DateWords, story: StoryDate | None, *,
         if story.precision != "day":
             return _coarse(story, text, f"relative day {off:+d}")
         return _day(s + dt.timedelta(days=off), text, f"relative day {off:+d} from the story date")
+
+    if kind == "weekend":
+        rel = w.rel.get(g["rel"]) if g.get("rel") else None
+        if story.precision != "day":
+            return _coarse(story, text, "weekend")
+        back = (s.weekday() - 5) % 7  # days since the last Saturday
+        if rel == 1 or (rel is None and future):
+            sat = s + dt.timedelta(days=(5 - s.weekday()) % 7 or 7)
+            return _range(sat, sat + dt.timedelta(days=1), text, "weekend: the next one after the story date")
+        if rel == 0 and s.weekday() < 5:
+            sat = s + dt.timedelta(days=5 - s.weekday())
+            return _range(sat, sat + dt.timedelta(days=1), text, "weekend: this week's")
+        sat = s - dt.timedelta(days=back)
+        return _range(sat, min(sat + dt.timedelta(days=1), s), text, "weekend: the most recent one on or before the story date")
+
+    if kind == "week_start":
+        if story.precision != "day":
+            return _coarse(story, text, "early this week")
+        monday = s - dt.timedelta(days=s.weekday())
+        return _range(monday, s, text, "from Monday of the story's week to the story date")
+
+    if kind == "part_year_rel":
+        part = w.parts[g["part"]]
+        rel = w.rel.get(g["rel"], 0) if g.get("rel") else 0
+        yr = s.year + rel
+        months = {"early": (1, 4), "mid": (5, 8), "late": (9, 12)}[part]
+        return _range(dt.date(yr, months[0], 1), _month_end(yr, months[1]), text,
+                      f"{part} part of the year {rel:+d} from the story date")
 
     if kind == "week_rel":
         rel = w.rel[g["rel"]]

@@ -11,7 +11,7 @@ from chronik import __version__
 from chronik.actors import ActorResolver
 from chronik.dates import find_dates, parse_story_date
 from chronik.errors import ChronikError, error
-from chronik.events.coder import code_events
+from chronik.events.coder import code_events, strip_space
 from chronik.model import Article, CodedArticle, Entity, Event, EventDate, Place, SentenceSpan, Statement
 from chronik.nlp import SUPPORTED, detect_language, load
 from chronik.places import find_places, parse_dateline
@@ -67,7 +67,7 @@ class Coder:
         article.lang = self.lang
         story = article.date
         sentences = [
-            SentenceSpan(i, s.start_char, s.end_char, s.text) for i, s in enumerate(doc.sents)
+            SentenceSpan(i, s.start_char, s.end_char, s.text) for i, s in enumerate(map(strip_space, doc.sents))
         ]
         mentions = self.actors.mentions(doc, story_date=story)
         dateline_place = parse_dateline(article.dateline) if article.dateline else None

@@ -605,7 +605,7 @@ def _pp_cue(art: _Article, i: int, sent: Span, verb: Token, lemma: str) -> _Cand
     doc = art.doc
     prep = art.lex.pp_content[lemma]
     clause = art.clause_tokens(verb, sent)
-    pp = next((t for t in clause if t.lower_ == prep and t.i != verb.i), None)
+    pp = next((t for t in clause if t.lower_ == prep and (t.i > verb.i or prep != "für")), None)
     if pp is None:
         return None
     end = clause[-1]
@@ -626,11 +626,15 @@ def _pp_cue(art: _Article, i: int, sent: Span, verb: Token, lemma: str) -> _Cand
         if start.i > verb.i and speaker_region == [] :
             return None
     else:
-        start = doc[pp.i + 1] if pp.i > verb.i else None
-        if start is None or start.i > end.i:
+        start = doc[pp.i + 1]
+        if pp.i < verb.i:  # verb-final: "hatten von Anschlagsplänen gesprochen"
+            end = doc[verb.i - 1]
+            while end.i > pp.i and (end.lower_ in art.lex.particle_words or end.is_punct):
+                end = doc[end.i - 1]
+        if start.i > end.i:
             return None
         speaker_region = [t for t in clause if t.i < verb.i] or [t for t in clause if verb.i < t.i < pp.i]
-    if start.i < verb.i:
+    if prep == "für" and start.i < verb.i:  # object first: "Einen offenen Zugang hält sie für naiv"
         speaker, how = _speaker_after(art, verb, sent, stop=True)
     else:
         speaker, how = _speaker_before(art, verb, sent)
@@ -680,7 +684,7 @@ def _reported_before(art: _Article, start: int, end: int) -> bool:
         return False  # "Um die Verbrechen aufzuarbeiten, schlagen die UN ... vor"
     if re.search(r"\b[Uu]m\b[^,]*zu\w*$", art.text[start:end].rstrip(" ,")) and art.lex.lang == "de":
         return False
-    mention = next((m for m in art.mentions if m.start == toks[0].idx), None)
+    mention = next((m for m in art.mentions if m.start == toks[0].idx and (m.kind == "person" or m.name)), None)
     if mention is not None and len(toks) > 1:
         after = [t for t in toks if t.idx >= mention.end]
         if after and after[0].text == ",":

@@ -221,3 +221,17 @@ def test_find_places_with_ner_entities():
     doc = nlp("Washington Post berichtet aus Berlin .")
     doc.ents = [spacy.tokens.Span(doc, 0, 2, label="ORG")]
     assert [p.text for p in find_places(doc, lang="de")] == ["Berlin"]
+
+
+@pytest.mark.issue(7)
+def test_find_places_german_cues_adjectives_and_discourse():
+    text = ("John Kibanga aus Rutshuru ist einer von ihnen. Milizen übernahmen die Kontrolle über Rutshuru. "
+            "Er wurde im Stadtteil Schaerbeek angeschossen. Einen Tag vor dem Gipfel im maltesischen Valletta "
+            "sprach die Salzburger ÖVP, in seiner Rede ging es um Kinder.")
+    doc = spacy.blank("de")(text)
+    found = find_places(doc, lang="de")
+    got = [(p.text, p.country) for p in found]
+    assert got == [("Rutshuru", "COD"), ("Rutshuru", "COD"), ("Schaerbeek", "BEL"), ("Valletta", "MLT"),
+                   ("Salzburger", "AUT")]
+    assert "elsewhere in the text" in found[1].rule
+    assert "maltesischen" in found[3].rule

@@ -63,7 +63,8 @@ def _triples(statements) -> list[tuple[str | None, str, str]]:
 
 DE = {"Frederiksen": ("DNK", "GOV"), "Bødskov": ("DNK", "GOV"), "des Ministeriums": ("USA", "GOV"),
       "Merkel": ("DEU", "GOV"), "Der Regierungssprecher": ("DEU", "GOV"), "Scholz": ("DEU", "GOV"),
-      "des Verteidigungsministeriums": ("DNK", "GOV"), "Polizei": ("DEU", "COP"), "Neisser": ("AUT", None)}
+      "des Verteidigungsministeriums": ("DNK", "GOV"), "Polizei": ("DEU", "COP"), "Neisser": ("AUT", None),
+      "Das Rote Kreuz": ("ICRC", "NGO"), "die Behörden": ("FRA", "GOV")}
 
 GERMAN = [
     ("direct, low-high quotes, frame after",
@@ -131,6 +132,15 @@ GERMAN = [
     ("no actor mention: the speaker phrase as text",
      "Die Lage sei ernst, sagte ein Augenzeuge.",
      [("ein Augenzeuge", "Die Lage sei ernst", "indirect")]),
+    ("warnen vor: the phrase is what was said",
+     "Das Rote Kreuz warnt vor einer humanitären Krise.",
+     [("Das Rote Kreuz", "einer humanitären Krise", "indirect")]),
+    ("sprechen von with the verb at the end",
+     "Am Donnerstag hatten die Behörden von konkreten Anschlagsplänen gesprochen.",
+     [("die Behörden", "konkreten Anschlagsplänen", "indirect")]),
+    ("halten für",
+     "Merkel hält den Plan für falsch.",
+     [("Merkel", "den Plan für falsch", "indirect")]),
     ("object-only speech act is no statement",
      "Merkel forderte eine Kostengrenze von einer Million Euro.",
      []),
@@ -231,3 +241,24 @@ def test_seed_article_with_the_actor_layer():
     gold = {(s["sentence"], s["speaker"]["code"], s["kind"]) for s in raw["statements"]}
     system = {(s.evidence.sentence, s.speaker.code if s.speaker else None, s.kind) for s in found}
     assert len(gold & system) >= 9
+
+
+def test_parsed_doc_uses_subject_and_morphology():
+    """With a trained pipeline's annotations the subject comes from the parse and Mood=Sub from MORPH."""
+    from spacy.tokens import Doc
+
+    words = ["Am", "Montag", "sagte", "Merkel", ",", "die", "Lage", "sei", "ernst", "."]
+    doc = Doc(
+        _blank("de").vocab, words=words,
+        heads=[1, 2, 2, 2, 7, 6, 7, 2, 7, 2],
+        deps=["case", "obl", "ROOT", "nsubj", "punct", "det", "nsubj", "ccomp", "xcomp", "punct"],
+        pos=["ADP", "NOUN", "VERB", "PROPN", "PUNCT", "DET", "NOUN", "AUX", "ADJ", "PUNCT"],
+        morphs=["", "", "Mood=Ind|Tense=Past", "", "", "", "", "Mood=Sub|Tense=Pres", "", ""],
+        lemmas=["an", "Montag", "sagen", "Merkel", ",", "der", "Lage", "sein", "ernst", "."],
+        sent_starts=[True] + [False] * 9,
+    )
+    start = doc.text.index("Merkel")
+    mentions = [Entity(text="Merkel", code="DEU", sector="GOV", start=start, end=start + 6, kind="person")]
+    (st,) = find_statements(doc, mentions, lang="de", article_id="p")
+    assert (st.speaker.text, st.content, st.kind) == ("Merkel", "die Lage sei ernst", "indirect")
+    assert st.evidence.notes == ["subject (parse) is an actor mention", "Konjunktiv I"]

@@ -14,7 +14,7 @@ keys are the place's names as look-up keys (chronik.places.gazetteer.key, the fi
 primary name), folded_keys the accent-free variants that differ from them (both |-separated), so
 loading needs no Unicode work. Only Latin-script names that start with a capital letter are kept
 (the coder reads German and English), which keeps the file small and drops most transliteration
-noise. Also writes common_words_{de,en}.txt: names of large places that are also ordinary words
+noise. Also writes common_words_{de,en}.txt: place names that are also ordinary words
 in that language ("Essen", "Reading", "Nice"), from spaCy's lookup tables (spacy-lookups-data,
 MIT): such names count as places only with a preposition cue or an NER label.
 
@@ -144,7 +144,7 @@ def build(out: Path) -> dict[str, int]:
 
 
 def common_words(rows: list[tuple], locales: dict[str, Locale]) -> dict[str, set[str]]:
-    """Names of countries, admin-1 units and cities >= 100k that are also ordinary words."""
+    """Place names that are also ordinary words (a cue or an NER label must confirm them)."""
     tables = Path(spacy_lookups_data.__file__).parent / "data"
 
     def load(name: str) -> dict:
@@ -157,8 +157,6 @@ def common_words(rows: list[tuple], locales: dict[str, Locale]) -> dict[str, set
     out: dict[str, set[str]] = {"de": set(), "en": set()}
     for r in rows:
         feature, iso3, pop, names = r[1], r[3], r[7], r[-1]
-        if feature == "city" and pop < 100_000:
-            continue  # small cities need a cue anyway
         for lang, words in out.items():
             if feature == "country":  # the usual names of a country are never common words
                 official = {v for k, v in locales[lang].territories.items() if len(k) == 2}

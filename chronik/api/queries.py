@@ -5,6 +5,7 @@ from the fixed tables below (sort orders, date intervals), looked up by an alrea
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -51,8 +52,12 @@ class EventQuery(EventFilter):
     place: str | None = None  # substring of the location name
 
     def where(self) -> tuple[str, list[Any]]:
-        base, params = super().where()
+        # The store's text filter is an ILIKE, where '%' and '_' in user input act as wildcards; match literally.
+        base, params = EventFilter.where(dataclasses.replace(self, text=None))
         clauses = [base.removeprefix(" WHERE ")] if base else []
+        if self.text:
+            clauses.append("contains(lower(sentence), lower(?))")
+            params.append(self.text)
         if self.code:
             clauses.append("(list_contains(actor_codes, ?) OR list_contains(recipient_codes, ?))")
             params += [self.code.upper(), self.code.upper()]

@@ -212,8 +212,11 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, g: LanguageGrammar) -> 
             args.recipient = mentions.in_tokens(t for r in pp_recip for t in _core(r))
             args.notes.append(f"recipient: PP of the trigger noun '{trig.text}'")
         agent = _pp_object(trig, set(p.actor_preps) | set(g.agent_preps))
-        poss = [c for c in trig.children if c.dep_ in ("nmod:poss", "nmod") and c not in pp_recip and
-                not any(x.dep_ == "case" for x in c.children)]
+        # "EU sanctions", "russische Angriffe", "der Angriff Russlands": modifiers naming the actor.
+        poss = [c for c in trig.children if c not in pp_recip and (
+                c.dep_ in ("nmod:poss", "compound", "amod", "det:poss")
+                or (c.dep_ == "nmod" and not any(x.dep_ == "case" for x in c.children)))]
+        poss = [c for c in poss if mentions.at(c) is not None]
         if agent or poss:
             args.actor = mentions.in_tokens(t for a in (agent or poss) for t in _core(a))
             args.notes.append("actor: genitive/agent of the trigger noun")
@@ -410,6 +413,16 @@ def code_sentence(
     return deduplicate(events)
 
 
+def strip_space(span: Span) -> Span:
+    """The span without leading or trailing whitespace tokens (e.g. a blanked date header)."""
+    start, end = span.start, span.end
+    while start < end and span.doc[start].is_space:
+        start += 1
+    while end > start and span.doc[end - 1].is_space:
+        end -= 1
+    return span.doc[start:end]
+
+
 def _key(e: Event) -> tuple:
     return (e.type, frozenset(a.code for a in e.actor), frozenset(r.code for r in e.recipient))
 
@@ -437,5 +450,7 @@ def code_events(
     mindex = MentionIndex(doc, mentions)
     events: list[Event] = []
     for i, sent in enumerate(doc.sents):
-        events.extend(code_sentence(sent, i, mindex, index=index, article_id=article_id))
+        sent = strip_space(sent)
+        if len(sent):
+            events.extend(code_sentence(sent, i, mindex, index=index, article_id=article_id))
     return events

@@ -29,12 +29,20 @@ def _ner_spans(doc) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     return places, blocks
 
 
-def _cue_before(doc, i: int, cues: set[str]) -> str | None:
+def _cue_before(doc, i: int, cues: set[str], adj_endings: tuple[str, ...] = (),
+                determiners: frozenset[str] | set[str] = frozenset()) -> str | None:
+    """The preposition or noun right before token i that marks a place ("in", "Stadtteil"),
+    also across one adjective ("im maltesischen Valletta")."""
     for n in (2, 1):
         if i - n >= 0:
             words = key(" ".join(t.text for t in doc[i - n: i]))
             if words in cues:
                 return words
+    adj = doc[i - 1].text if i >= 2 else ""
+    if adj_endings and adj.islower() and adj.endswith(adj_endings) and adj not in determiners:
+        cue = _cue_before(doc, i - 1, cues)
+        if cue:
+            return f"{cue} {doc[i - 1].text}"
     return None
 
 
@@ -64,6 +72,7 @@ def find_places(doc, *, lang: str, dateline: str | Place | None = None,
     n = len(doc)
     i = 0
     last_end = -10  # token end of the last accepted place, for lists ("in Essen und Halle")
+    rejected: list[tuple[int, int, str]] = []
     while i < n:
         tok = doc[i]
         starts = tok.text[:1].isupper() or tok.text in gaz.words.directions  # "northern Syria"
@@ -87,12 +96,22 @@ def find_places(doc, *, lang: str, dateline: str | Place | None = None,
         why = _accept(gaz, doc, i, j, text)
         if why is None and listed and text[:1].isupper() and not _is_calendar_word(lang, text) and len(text) >= 3:
             why = "listed after a place"
+        if why is None and text[:1].isupper():
+            rejected.append((i, j, text))
         if why:
             spans.append((i, j, why))
             taken.update(range(i, j))
             last_end = i = j
         else:
             i += 1
+
+    # One sense per discourse: a name accepted once ("aus Rutshuru") is a place everywhere in the
+    # text, unless it is also a common word ("in Essen" does not make "nach dem Essen" a place).
+    accepted = {key(doc[s:e].text) for s, e, _ in spans}
+    for s, e, text in rejected:
+        if key(text) in accepted and not gaz.is_common_word(text) and not any(k in taken for k in range(s, e)):
+            spans.append((s, e, "same name accepted elsewhere in the text"))
+            taken.update(range(s, e))
 
     # Context: dateline, caller's countries, then countries of unambiguous mentions.
     ctx: Counter = Counter()
@@ -136,7 +155,7 @@ def _accept(gaz: Gazetteer, doc, i: int, j: int, text: str) -> str | None:
             return None  # "central", "West" alone
         if _is_calendar_word(gaz.lang, text):
             return None  # "im Mai", "in March": dates, not Mai (Kenya) or March (England)
-    cue = _cue_before(doc, i, gaz.words.cues)
+    cue = _cue_before(doc, i, gaz.words.cues, gaz.words.adj_endings, gaz.words.determiners)
     p = gaz.lookup(text)
     if p is None:
         return None
@@ -156,6 +175,8 @@ def _accept(gaz: Gazetteer, doc, i: int, j: int, text: str) -> str | None:
         return f"gazetteer {p.feature}"
     if p.feature == "city" and m.how == "name" and _population(gaz, p) >= MIN_POPULATION_BARE:
         return f"gazetteer city >= {MIN_POPULATION_BARE:,} inhabitants"
+    if m.how.startswith("place adjective"):  # "Salzburger ÖVP", "Wiener Polizei" (large places only)
+        return "place adjective"
     return None
 
 

@@ -24,6 +24,9 @@ CAPITAL_BONUS = 0.5
 CONTEXT_BONUS = 1.5
 PRIMARY_NAME_BONUS = 0.6
 MAX_ALTERNATIVES = 5
+# "Salzburger", "Wiener": only places this large (or countries, provinces) have such adjectives
+# often enough to beat chance look-alikes.
+ADJECTIVE_MIN_POPULATION = 100_000
 
 _SPACES = re.compile(r"\s+")
 _TRIM = " \t\n\"'„“”‚‘’«»()[]{},;:!?"
@@ -56,6 +59,9 @@ class LangWords:
     stops: set[str] = field(default_factory=set)  # keys
     articles: set[str] = field(default_factory=set)
     suffixes: list[str] = field(default_factory=list)  # genitive/possessive endings: "s", "'s"
+    adj_endings: tuple[str, ...] = ()  # "maltesischen": an adjective between cue and place
+    determiners: set[str] = field(default_factory=set)  # "seiner": looks like an adjective, is none
+    adjective_suffixes: list[str] = field(default_factory=list)  # "Salzburger" -> Salzburg
     coords: set[str] = field(default_factory=set)  # "und", ",": a name listed after a place is a place
     admin_prefixes: list[str] = field(default_factory=list)  # keys, longest first
     admin_suffixes: list[str] = field(default_factory=list)
@@ -150,6 +156,12 @@ def _load_words(lang: str) -> LangWords:
             words.articles.add(key(text))
         elif kind == "suffix":
             words.suffixes.append(key(text))
+        elif kind == "determiner":
+            words.determiners.add(key(text))
+        elif kind == "adj_ending":
+            words.adj_endings += (key(text),)
+        elif kind == "adjective_suffix":
+            words.adjective_suffixes.append(key(text))
         elif kind == "coord":
             words.coords.add(key(text))
         elif kind == "admin_prefix":
@@ -201,7 +213,8 @@ class Gazetteer:
             return True
         if any(word.startswith(pre) for pre, _ in self._directions):
             return True  # "Nordsyrien", "northern"
-        return any(k.endswith(suf) and k[: -len(suf)] in self._first_words for suf in self.words.suffixes)
+        return any(k.endswith(suf) and k[: -len(suf)] in self._first_words
+                   for suf in self.words.suffixes + self.words.adjective_suffixes)
 
     @classmethod
     def for_lang(cls, lang: str) -> "Gazetteer":
@@ -268,6 +281,14 @@ class Gazetteer:
         d = self._direction(text.strip(_TRIM))
         if d:
             return d
+        for suf in self.words.adjective_suffixes:
+            if k.endswith(suf) and len(k) > len(suf) + 3 and " " not in k:
+                m = self._plain(k[: -len(suf)])
+                ids = ([m.forced] if m and m.forced is not None else [i for i, _ in m.entries]) if m else []
+                big = [i for i in ids if self._b.entries[i].feature != "city"
+                       or self._b.entries[i].population >= ADJECTIVE_MIN_POPULATION]
+                if big:
+                    return Match(f"place adjective (ending '{suf}')", [(i, True) for i in big])
         f = fold(k)
         if f in self._b.folded or f in self._b.index:
             return Match("name without accents", self._b.folded.get(f, []) + self._b.index.get(f, []))

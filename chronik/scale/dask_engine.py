@@ -45,7 +45,7 @@ def connect(*, scheduler: str | None = None, workers: int = 2, processes: bool =
         except (OSError, TimeoutError) as exc:
             raise error("E091", address=scheduler, detail=str(exc).splitlines()[0][:160]) from None
     cluster = LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=processes, host="127.0.0.1",
+        n_workers=workers, threads_per_worker=1, processes=processes, protocol="tcp://", host="127.0.0.1",
         dashboard_address=None, silence_logs=logging.ERROR,
     )
     return Client(cluster)

@@ -108,6 +108,45 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX actors_event ON event_actors(event_id);
         """,
     ),
+    Migration(
+        2,
+        "stories and event groups (dedup)",
+        """
+        CREATE TABLE stories (
+            story_id VARCHAR NOT NULL,
+            content_hash VARCHAR PRIMARY KEY
+        );
+        CREATE TABLE event_groups (
+            group_id VARCHAR PRIMARY KEY,
+            type VARCHAR NOT NULL,
+            mode VARCHAR,
+            cameo VARCHAR,
+            actor_codes VARCHAR[],
+            recipient_codes VARCHAR[],
+            event_date VARCHAR,
+            place VARCHAR,
+            country VARCHAR,
+            mentions INTEGER NOT NULL,
+            articles INTEGER NOT NULL,
+            sources INTEGER NOT NULL,
+            stories INTEGER NOT NULL,
+            first_seen VARCHAR,
+            last_seen VARCHAR,
+            representative_event_id VARCHAR NOT NULL,
+            article_ids VARCHAR[],
+            confidence DOUBLE
+        );
+        CREATE TABLE event_group_members (
+            group_id VARCHAR NOT NULL,
+            event_id VARCHAR PRIMARY KEY,
+            content_hash VARCHAR NOT NULL,
+            article_id VARCHAR,
+            story_id VARCHAR
+        );
+        CREATE INDEX stories_story ON stories(story_id);
+        CREATE INDEX members_group ON event_group_members(group_id);
+        """,
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version
