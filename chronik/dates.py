@@ -110,7 +110,8 @@ def date_words(lang: str) -> DateWords:
                     months[name] = num  # "Jan." only with its dot: "Jan" alone is a first name
                 elif width == "abbreviated" and lang == "en":
                     months[name] = num
-                    months[name + "."] = num
+                    if name != loc.months[ctx]["wide"][num]:
+                        months[name + "."] = num  # "Sept.", but not the sentence's full stop in "1 May."
                 else:
                     months[name] = num
     months.update(data.get("months_extra", {}))

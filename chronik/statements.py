@@ -258,9 +258,6 @@ class _Article:
     def quoted(self, tok: Token) -> bool:
         return self._quoted[tok.i]
 
-    def low(self, tok: Token) -> str:
-        return tok.lower_
-
     def lemma(self, tok: Token) -> str:
         lemma = (tok.lemma_ or tok.text).lower()
         return self.lex.forms.get(tok.lower_, lemma)
@@ -288,8 +285,6 @@ class _Article:
             for particle, full in self.lex.particles[lemma]:
                 if particle in words:
                     return full
-        if lemma in self.lex.verbs and lemma not in {f for fs in self.lex.particles.values() for _, f in fs if f != lemma}:
-            return lemma
         if lemma in self.lex.verbs:
             return lemma
         return None
@@ -1027,12 +1022,9 @@ def _continue(art: _Article, by_sent: list[list[_Candidate]]) -> None:
             s, e = art.trim(colon.idx + 1, sent.end_char)
         if toks and toks[0].lower_ in lex.continuation_adverbs:
             s, e = art.trim(toks[0].idx + len(toks[0].text), sent.end_char)
-        if kind == "direct" and last.rule.startswith("label") and k1 is False and not words & lex.first_person:
-            kind = "direct"
         cand = _Candidate(i, s, e, kind, sent.start_char, sent.start_char, f"continuation:{kind}",
                           last.speaker, [f"speaker of sentence {last.sent}", reason])
-        cand.rule = f"continuation:{kind}"
-        # a continuation keeps the rule of its run so that interview answers keep going
+        # an interview answer keeps its run going until the next label or question
         if last.rule.startswith("label"):
             cand.rule = "continuation:interview"
         by_sent[i].append(cand)

@@ -57,6 +57,13 @@ TABLE = [
     ("de", "im vergangenen Jahr", False, "2021", "year", None),
     ("de", "seit 2014", False, "2014-01-01", "range", "2022-02-10"),
     ("de", "seit März 2020", False, "2020-03-01", "range", "2022-02-10"),
+    ("de", "vom 3. bis 5. März", False, "2022-03-03", "range", "2022-03-05"),
+    ("de", "zwischen 2014 und 2016", False, "2014-01-01", "range", "2016-12-31"),
+    ("de", "am Wochenende", False, "2022-02-05", "range", "2022-02-06"),
+    ("de", "am kommenden Wochenende", False, "2022-02-12", "range", "2022-02-13"),
+    ("de", "Anfang der Woche", False, "2022-02-07", "range", "2022-02-10"),
+    ("de", "Ende vergangenen Jahres", False, "2021-09-01", "range", "2021-12-31"),
+    ("de", "Mitte nächsten Jahres", False, "2023-05-01", "range", "2023-08-31"),
     ("en", "on Thursday", False, "2022-02-10", "day", None),
     ("en", "on Monday", False, "2022-02-07", "day", None),
     ("en", "on Monday", True, "2022-02-14", "day", None),
@@ -85,6 +92,12 @@ TABLE = [
     ("en", "last year", False, "2021", "year", None),
     ("en", "since 2014", False, "2014-01-01", "range", "2022-02-10"),
     ("en", "since March 2020", False, "2020-03-01", "range", "2022-02-10"),
+    ("en", "March 3-5", False, "2022-03-03", "range", "2022-03-05"),
+    ("en", "from 3 to 5 March 2021", False, "2021-03-03", "range", "2021-03-05"),
+    ("en", "between 2014 and 2016", False, "2014-01-01", "range", "2016-12-31"),
+    ("en", "over the weekend", False, "2022-02-05", "range", "2022-02-06"),
+    ("en", "earlier this week", False, "2022-02-07", "range", "2022-02-10"),
+    ("en", "late last year", False, "2021-09-01", "range", "2021-12-31"),
 ]
 
 

@@ -102,6 +102,8 @@ class StoreAccess:
         self._dir = Path(snapshot_dir) if snapshot_dir else (
             Path(tempfile.mkdtemp(prefix="chronik-snapshot-")) if snapshot else None
         )
+        if self._dir is not None:
+            self._dir.mkdir(parents=True, exist_ok=True)
         self._snapshot: Snapshot | None = None
         self._generation = 0
         self._rw = _ReadWriteLock()
@@ -162,13 +164,17 @@ class StoreAccess:
                 return
         except OSError:
             return
-        threading.Thread(target=self.refresh_snapshot, name="chronik-snapshot", daemon=True).start()
+        threading.Thread(target=self.refresh_snapshot, kwargs={"wait": False}, name="chronik-snapshot",
+                         daemon=True).start()
 
-    def refresh_snapshot(self) -> Snapshot | None:
-        """Copy the store file while no writer holds it; keep the copy only if nothing changed meanwhile."""
+    def refresh_snapshot(self, *, wait: bool = True) -> Snapshot | None:
+        """Copy the store file while no writer holds it; keep the copy only if nothing changed meanwhile.
+
+        With `wait=False`, return at once when another refresh is running.
+        """
         if not self.snapshot_enabled or self._dir is None:
             return None
-        if not self._refreshing.acquire(blocking=False):
+        if not self._refreshing.acquire(blocking=wait):
             return self._snapshot
         try:
             # Hold off in-process writers (POST /code?store=true) while probing and copying.
