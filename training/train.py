@@ -32,17 +32,18 @@ import tokenization  # noqa: E402
 STEPS = {
     ("de", "syntax"): 2000,
     ("de", "ner"): 1000,
-    ("en", "syntax"): 3000,
-    ("en", "ner"): 1000,
+    ("en", "syntax"): 800,
+    ("en", "ner"): 600,
 }
 # extra CLI overrides per (lang, stage)
 EXTRA = {
-    ("en", "syntax"): ["--training.batcher.size.start", "500", "--training.eval_frequency", "200"],
+    ("en", "syntax"): ["--training.batcher.size.start", "1000", "--training.batcher.size.stop", "1000",
+                       "--training.eval_frequency", "200"],
 }
 # German syntax tok2vec is initialised from character-objective pretraining on unlabelled
 # German text (corpus/de/raw.jsonl) when the "pretrain" stage has run.
 PRETRAIN = {"de"}
-PATIENCE = {("de", "syntax"): 800, ("de", "ner"): 400, ("en", "syntax"): 1000, ("en", "ner"): 400}
+PATIENCE = {("de", "syntax"): 800, ("de", "ner"): 400, ("en", "syntax"): 600, ("en", "ner"): 400}
 
 
 def sha256(p: Path) -> str:
@@ -170,7 +171,7 @@ def main():
                     "en: convert,syntax,ner,assemble")
     ap.add_argument("--syntax-steps", type=int)
     ap.add_argument("--ner-steps", type=int)
-    ap.add_argument("--pretrain-epochs", type=int, default=8)
+    ap.add_argument("--pretrain-epochs", type=int, default=5)
     a = ap.parse_args()
     stages = (a.stages or ("convert,pretrain,syntax,ner,assemble" if a.lang in PRETRAIN
                            else "convert,syntax,ner,assemble")).split(",")

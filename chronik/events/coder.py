@@ -375,7 +375,7 @@ def code_sentence(
     doc = sent.doc
     has_dep = doc.has_annotation("DEP")
     g = index.grammar
-    events: list[Event] = []
+    pairs: list[tuple[Match, Event]] = []
     for m in find_triggers(sent, index):
         args = arguments_by_parse(m, mentions, g) if has_dep else arguments_by_position(m, sent, mentions, g)
         if args.blocked:
@@ -394,7 +394,7 @@ def code_sentence(
         if any(a.code for a in args.actor):
             conf += 0.05
         trigger_text = " ... ".join(t.text for t in sorted(m.tokens, key=lambda t: t.i))
-        events.append(Event(
+        pairs.append((m, Event(
             type=m.pattern.type,
             mode=m.pattern.mode,
             context=list(m.pattern.context),
@@ -409,8 +409,43 @@ def code_sentence(
                 sent_start=sent.start_char, sent_end=sent.end_char, start=start, end=end,
                 trigger=trigger_text, rule=m.pattern.id, notes=args.notes,
             ),
-        ))
-    return deduplicate(events)
+        )))
+    if has_dep:
+        pairs = _fold_embedded(pairs)
+    future_by_words = any(w in sent.text.lower() for w in g.future_words)
+    for _, e in pairs:
+        if "future" in e.aux and not future_by_words and e.type in _INTENT_TYPES:
+            # "Finland will give Tanzania a grant": an announced intention is an AGREE (annotation guide).
+            e.evidence.notes.append(f"announced {e.type} with a future auxiliary coded as AGREE")
+            e.type, e.mode = "AGREE", None
+            e.aux = [a for a in e.aux if a != "future"]
+            e.score = score("AGREE", negated="negation" in e.aux)
+    return deduplicate([e for _, e in pairs])
+
+
+# Cooperative acts that, announced in the future tense, are intentions (AGREE) rather than acts.
+_INTENT_TYPES = {"SUPPORT", "AID", "COOPERATE", "CONCEDE", "RETREAT"}
+# Verbs of these types frame an embedded act: "agreed to provide aid", "drohte, anzugreifen".
+_FRAME_TYPES = {"AGREE", "THREATEN", "REQUEST", "REJECT"}
+
+
+def _fold_embedded(pairs: list[tuple[Match, Event]]) -> list[tuple[Match, Event]]:
+    """Drop an act embedded as the complement of a framing event; the frame takes its recipient."""
+    dropped: set[int] = set()
+    for i, (m, e) in enumerate(pairs):
+        if e.type not in _FRAME_TYPES:
+            continue
+        for j, (m2, e2) in enumerate(pairs):
+            if i == j or j in dropped:
+                continue
+            t2 = m2.trigger
+            head = t2.head
+            if t2.dep_ in ("xcomp", "ccomp") and (head == m.trigger or (head.dep_ == "conj" and head.head == m.trigger)):
+                dropped.add(j)
+                if not e.recipient and e2.recipient:
+                    e.recipient = list(e2.recipient)
+                e.evidence.notes.append(f"embeds '{e2.evidence.trigger}' ({e2.type}) as its content")
+    return [p for k, p in enumerate(pairs) if k not in dropped]
 
 
 def strip_space(span: Span) -> Span:
