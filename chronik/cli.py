@@ -402,6 +402,20 @@ def _print_mapping(data: dict, as_json: bool) -> None:  # type: ignore[type-arg]
 
 
 @app.command()
+def serve(
+    db: DbOpt,
+    host: Annotated[str, typer.Option(help="Interface to bind to; loopback unless you mean to share the store.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    api_key: Annotated[Optional[str], typer.Option("--api-key", envvar="CHRONIK_API_KEY", help="Turn on POST /code?store=true for requests that send this key in X-API-Key.")] = None,
+    snapshot: Annotated[bool, typer.Option("--snapshot/--no-snapshot", help="Keep a snapshot to answer from while an ingest writes the store.")] = True,
+) -> None:
+    """Serve the HTTP API (OpenAPI at /docs) and the dashboard (at /) over a store."""
+    from chronik.api.cli_serve import serve as run_serve
+
+    run_serve(db, host, port, api_key, snapshot=snapshot)
+
+
+@app.command()
 def info() -> None:
     """Show versions and the shipped pipelines."""
     from chronik.nlp import SUPPORTED, has_trained, model_path

@@ -102,6 +102,8 @@ def make_article(
     """Build an Article: validate, read a date header and a dateline, hash the content."""
     if not isinstance(text, str):
         raise error("E004", article=id or path or "?")
+    if lang is not None and not isinstance(lang, str):
+        raise error("E010", lang=lang, supported="de, en")
     if "\x00" in text[:4096]:
         raise error("E011", article=id or path or "?", detail="contains NUL bytes")
     text = "".join(c for c in text if c in "\n\t\r" or ord(c) >= 32 and not 0x7F <= ord(c) < 0xA0)
@@ -163,18 +165,27 @@ def _open_text(path: Path) -> IO[str]:
     return open(path, encoding="utf-8", errors="replace", newline="")
 
 
+def _scalar(value: object) -> str | None:
+    """A JSON field as text: strings and numbers kept, anything else (lists, objects, booleans) dropped."""
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
 def _record_to_article(rec: object, where: str, lang: str | None, path: str) -> Article:
     if not isinstance(rec, dict):
         raise error("E003", line=where.rsplit(":", 1)[-1], path=path, detail="not a JSON object")
     text = rec.get("text") or rec.get("body") or rec.get("content")
     return make_article(
         text if isinstance(text, str) else "",
-        id=rec.get("id") or None,
+        id=_scalar(rec.get("id")),
         date=rec.get("date") or rec.get("published") or None,
         lang=rec.get("lang") or rec.get("language") or lang,
-        url=rec.get("url"),
-        source=rec.get("source"),
-        title=rec.get("title"),
+        url=_scalar(rec.get("url")),
+        source=_scalar(rec.get("source")),
+        title=_scalar(rec.get("title")),
         path=path,
     )
 

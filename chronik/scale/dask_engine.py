@@ -37,11 +37,11 @@ def _code_task(articles: list[Article], options: CoderOptions | None) -> list[Pa
     return code_batch(articles, options=options)
 
 
-def connect(*, scheduler: str | None = None, workers: int = 2, processes: bool = True) -> Client:
+def connect(*, scheduler: str | None = None, workers: int = 2, processes: bool = True, timeout: str = "10s") -> Client:
     """A client of the scheduler at `scheduler`, else of a new LocalCluster bound to 127.0.0.1."""
     if scheduler:
         try:
-            return Client(scheduler, timeout="10s")
+            return Client(scheduler, timeout=timeout)
         except (OSError, TimeoutError) as exc:
             raise error("E091", address=scheduler, detail=str(exc).splitlines()[0][:160]) from None
     cluster = LocalCluster(
@@ -72,12 +72,15 @@ class DaskCoder:
         self.processes = processes
         self._client = client
         self._owns_client = client is None
+        self._registered = False
 
     @property
     def client(self) -> Client:
         if self._client is None:
             self._client = connect(scheduler=self.scheduler, workers=self.workers, processes=self.processes)
+        if not self._registered:
             self._client.register_plugin(CoderPlugin(options=self.options, langs=self.langs), name=PLUGIN_NAME)
+            self._registered = True
         return self._client
 
     def __call__(self, articles: list[Article]) -> Iterator[Result]:

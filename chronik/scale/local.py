@@ -37,6 +37,11 @@ def _start_worker(options: CoderOptions | None, langs: tuple[str, ...], parent: 
         coder_for(lang, options)
 
 
+def pipeline_loads() -> tuple[int, int]:
+    """(pid, pipelines this process has loaded); run it in a worker to see the singleton at work."""
+    return os.getpid(), coder_for.cache_info().misses
+
+
 def _code_task(articles: list[Article]) -> list[Packed]:
     return code_batch(articles, options=_worker_options)
 
@@ -53,13 +58,13 @@ class PoolCoder:
         self, *, options: CoderOptions | None = None, workers: int = 2, task_size: int = 8,
         langs: tuple[str, ...] = (),
     ) -> None:
+        self._pool: ProcessPoolExecutor | None = None
         if workers < 1:
             raise error("E096", value=workers)
         self.options = options
         self.workers = workers
         self.task_size = task_size
         self.langs = langs
-        self._pool: ProcessPoolExecutor | None = None
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -78,6 +83,10 @@ class PoolCoder:
         except BrokenProcessPool as exc:
             self.close()
             raise error("E090", detail=str(exc) or "killed") from exc
+
+    def probe(self) -> tuple[int, int]:
+        """Run `pipeline_loads` in one of the workers."""
+        return self._executor().submit(pipeline_loads).result()
 
     def pids(self) -> list[int]:
         """Process ids of the running workers (for memory measurements)."""

@@ -57,8 +57,8 @@ class EventFilter:
             clauses.append("event_date <= ?")
             params.append(self.until + "\uffff")
         if self.text:
-            clauses.append("sentence ILIKE ?")
-            params.append("%" + self.text.replace("%", r"\%") + "%")
+            clauses.append("contains(lower(sentence), lower(?))")
+            params.append(self.text)
         if self.article:
             clauses.append("(article_id = ? OR content_hash = ?)")
             params.extend([self.article, self.article])
