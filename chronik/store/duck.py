@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -284,19 +285,34 @@ class _Rows:
                 con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
 
 
-def open_store(path: str | Path, *, read_only: bool = False, create: bool = True) -> Store:
-    """Open (and migrate) the store at `path`. Read-only opens never create or migrate."""
+def _connect(path: Path, *, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    """Connect, retrying for `wait` seconds while another process briefly holds the file lock."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise error("E033", path=path, detail=str(exc).splitlines()[0][:160]) from None
+            if time.monotonic() >= deadline:
+                raise error("E031", path=path, detail=str(exc).splitlines()[0][:120]) from None
+            time.sleep(0.2)
+        except duckdb.Error as exc:
+            raise error("E033", path=path, detail=str(exc).splitlines()[0][:160]) from None
+
+
+def open_store(
+    path: str | Path, *, read_only: bool = False, create: bool = True, lock_wait: float = 3.0
+) -> Store:
+    """Open (and migrate) the store at `path`. Read-only opens never create or migrate.
+
+    A lock held by another process is waited for up to `lock_wait` seconds (the API's short
+    read-only opens), then reported as E031.
+    """
     path = Path(path)
     if (read_only or not create) and not path.exists():
         raise error("E030", path=path)
-    try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise error("E031", path=path, detail=str(exc).splitlines()[0][:120]) from None
-        raise error("E033", path=path, detail=str(exc).splitlines()[0][:160]) from None
-    except duckdb.Error as exc:
-        raise error("E033", path=path, detail=str(exc).splitlines()[0][:160]) from None
+    con = _connect(path, read_only=read_only, wait=lock_wait)
     store = Store(con, str(path), read_only=read_only)
     if not read_only:
         store.migrate()
