@@ -12,8 +12,10 @@ from chronik.actors import ActorResolver
 from chronik.dates import find_dates, parse_story_date
 from chronik.errors import ChronikError, error
 from chronik.events.coder import code_events, strip_space
+from chronik.io.readers import dateline_span
 from chronik.model import Article, CodedArticle, Entity, Event, EventDate, Place, SentenceSpan, Statement
 from chronik.nlp import SUPPORTED, detect_language, load
+from chronik.offsets import OffsetMap, remap, tokenize
 from chronik.places import find_places, parse_dateline
 from chronik.statements import find_statements
 
@@ -42,8 +44,17 @@ def resolve_language(article: Article) -> str:
 
 
 def parse_text(article: Article) -> str:
-    """The text the pipeline sees: the article text with its date header blanked (offsets unchanged)."""
-    return " " * article.body_start + article.text[article.body_start :]
+    """The text the pipeline parses: date header and dateline blanked (offsets unchanged).
+
+    "KOPENHAGEN:" before the first sentence is metadata, not a word of it; left in, it splits
+    the sentence and misleads the parser.
+    """
+    start = article.body_start
+    if article.dateline:
+        found = dateline_span(article.text, start)
+        if found:
+            start = found[1]
+    return " " * start + article.text[start:]
 
 
 class Coder:
@@ -56,14 +67,19 @@ class Coder:
         self.actors = ActorResolver.for_lang(lang, extra_files=self.options.actor_files)
 
     def code(self, article: Article) -> CodedArticle:
-        return self.code_doc(article, self.nlp(parse_text(article)))
+        return next(self.code_many([article]))
 
     def code_many(self, articles: Iterable[Article], *, batch_size: int = 16) -> Iterator[CodedArticle]:
-        pairs = ((parse_text(a), a) for a in articles)
-        for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-            yield self.code_doc(article, doc)
+        def prepared() -> Iterator[tuple[Doc, tuple[Article, OffsetMap]]]:
+            for a in articles:
+                doc, omap = tokenize(self.nlp, parse_text(a))
+                yield doc, (a, omap)
+
+        for doc, (article, omap) in self.nlp.pipe(prepared(), as_tuples=True, batch_size=batch_size):
+            yield remap(self.code_doc(article, doc), omap)
 
     def code_doc(self, article: Article, doc: Doc) -> CodedArticle:
+        """Code a parsed doc; offsets are those of `doc.text` (see `chronik.offsets`)."""
         article.lang = self.lang
         story = article.date
         sentences = [

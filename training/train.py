@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent
 REPO = ROOT.parent
 sys.path.insert(0, str(ROOT))
 import convert  # noqa: E402
+import rules  # noqa: E402
 import tokenization  # noqa: E402
 
 # max_steps per (lang, stage): chosen to fit the ~1,000 words/s training speed of a 2-core box;
@@ -138,6 +139,12 @@ def assemble(lang: str, info: dict) -> Path:
     nlp.add_pipe("lemmatizer", config={"mode": "lookup" if lang == "de" else "rule"}, after="morphologizer")
     nlp.get_pipe("lemmatizer").initialize()  # tables from spacy-lookups-data, saved into the model
     nlp.add_pipe("ner", source=ner_nlp)
+    if lang == "de":
+        import gzip
+        import spacy_lookups_data
+        lk = Path(spacy_lookups_data.__file__).parent / "data" / "de_lemma_lookup.json.gz"
+        info["konjunktiv_forms"] = rules.add_konjunktiv_ruler(nlp, json.load(gzip.open(lk, "rt", encoding="utf8")))
+    info["country_patterns"] = rules.add_country_ruler(nlp)
     tokenization.customize(nlp)
     nlp.meta.update({
         "name": f"chronik_{lang}", "version": "0.1.0",

@@ -31,6 +31,8 @@ class Arguments:
     notes: list[str] = field(default_factory=list)
     by_parse: bool = True
     blocked: bool = False  # the parse says this trigger is not an event of its own
+    anaphor: bool = False  # "die Verhandlungen sollen beginnen": participants come from an earlier event
+    event_ref: set[str] = field(default_factory=set)  # the object names an earlier event ("begrüßte die Verhandlungen")
 
 
 class MentionIndex:
@@ -200,7 +202,8 @@ def _with_conjuncts(entities: list[Entity]) -> list[Entity]:
     return out
 
 
-def arguments_by_parse(m: Match, mentions: MentionIndex, g: LanguageGrammar) -> Arguments:
+def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) -> Arguments:
+    g = index.grammar
     p = m.pattern
     trig = m.trigger
     args = Arguments()
@@ -223,7 +226,16 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, g: LanguageGrammar) -> 
         verb = trig.head
         if args.actor or verb is trig:
             return _finish(args, p)
+        if any(_lemma(c) in g.topic_preps for c in trig.children if c.dep_ == "case"):
+            args.blocked = True
+            args.notes.append(f"'{trig.text}' is the topic of a prepositional phrase, not an event")
+            return _finish(args, p)
         verb_lemma, _ = _full_verb_lemma(verb, g, True)
+        if trig.dep_ in _SUBJ_DEPS and not args.recipient:
+            args.anaphor = verb_lemma in g.support_verbs
+            args.blocked = not args.anaphor
+            args.notes.append(f"'{trig.text}' is the subject of '{verb.text}': participants from an earlier event")
+            return _finish(args, p)
         if verb.pos_ not in ("VERB", "AUX") or verb_lemma not in g.support_verbs:
             # "begrüßte die Verhandlungen": the noun is what another act is about, not an act itself.
             args.blocked = not args.recipient
@@ -261,6 +273,11 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, g: LanguageGrammar) -> 
                 args.recipient = found
                 args.notes.append(f"recipient: {slot} of '{verb.text}'")
                 break
+            for c in cands:
+                refs = {x.type for x in index.nouns(_lemma(c))}
+                if refs:
+                    args.event_ref = refs
+                    args.notes.append(f"recipient: the participants of the earlier event '{c.text}' refers to")
     return _finish(args, p)
 
 
@@ -369,22 +386,60 @@ def _clause(sent: Span, tok: Token) -> list[Token]:
     return list(sent.doc[start : end + 1])
 
 
+@dataclass
+class _Reference:
+    """An event whose participants come from an earlier event of the article."""
+
+    position: int
+    anaphor: bool
+    event_ref: set[str]
+    reciprocal: bool
+    event: Event | None = None
+
+
+def resolve_references(events: list[Event], references: list[_Reference]) -> list[Event]:
+    """Fill participants from the latest earlier event of the referred type; drop what stays empty."""
+    by_id = {id(r.event): r for r in references if r.event is not None}
+    out: list[Event] = []
+    for e in events:
+        ref = by_id.get(id(e))
+        if ref is not None:
+            types = {e.type} if ref.anaphor else ref.event_ref
+            earlier = [x for x in out if x.type in types and x.evidence.start < e.evidence.start]
+            if earlier:
+                ante = earlier[-1]
+                if ref.anaphor:
+                    e.actor = list(ante.actor) + (list(ante.recipient) if ref.reciprocal else [])
+                    e.recipient = [] if ref.reciprocal else list(ante.recipient)
+                    e.evidence.notes.append(f"participants from the earlier event '{ante.evidence.trigger}'")
+                elif not e.recipient:
+                    e.recipient = list(ante.actor)
+                    e.evidence.notes.append(f"recipient: actor of the earlier event '{ante.evidence.trigger}'")
+            if not e.actor:
+                continue
+        out.append(e)
+    return out
+
+
 def code_sentence(
-    sent: Span, sent_index: int, mentions: MentionIndex, *, index: PatternIndex, article_id: str
+    sent: Span, sent_index: int, mentions: MentionIndex, *, index: PatternIndex, article_id: str,
+    references: list[_Reference] | None = None,
 ) -> list[Event]:
     doc = sent.doc
     has_dep = doc.has_annotation("DEP")
     g = index.grammar
+    references = references if references is not None else []
     pairs: list[tuple[Match, Event]] = []
+    pending: list[_Reference] = []
     for m in find_triggers(sent, index):
-        args = arguments_by_parse(m, mentions, g) if has_dep else arguments_by_position(m, sent, mentions, g)
+        args = arguments_by_parse(m, mentions, index) if has_dep else arguments_by_position(m, sent, mentions, g)
         if args.blocked:
             continue
-        if has_dep and not args.actor and not args.recipient:
+        if has_dep and not args.actor and not args.recipient and not args.anaphor:
             args = arguments_by_position(m, sent, mentions, g)
-        if not args.actor:
+        if not args.actor and not args.anaphor:
             continue  # an event needs a known actor: precision over recall
-        if m.pattern.needs_recipient and not args.recipient:
+        if m.pattern.needs_recipient and not args.recipient and not args.anaphor:
             continue
         aux = aux_modes(m, sent, g, has_dep)
         start = min(t.idx for t in m.tokens)
@@ -394,6 +449,8 @@ def code_sentence(
         if any(a.code for a in args.actor):
             conf += 0.05
         trigger_text = " ... ".join(t.text for t in sorted(m.tokens, key=lambda t: t.i))
+        if args.anaphor or args.event_ref:
+            pending.append(_Reference(len(pairs), args.anaphor, args.event_ref, m.pattern.reciprocal))
         pairs.append((m, Event(
             type=m.pattern.type,
             mode=m.pattern.mode,
@@ -410,6 +467,9 @@ def code_sentence(
                 trigger=trigger_text, rule=m.pattern.id, notes=args.notes,
             ),
         )))
+    for ref in pending:
+        ref.event = pairs[ref.position][1]
+        references.append(ref)
     if has_dep:
         pairs = _fold_embedded(pairs)
     future_by_words = any(w in sent.text.lower() for w in g.future_words)
@@ -484,8 +544,9 @@ def code_events(
     index = load_patterns(lang, extra_patterns)
     mindex = MentionIndex(doc, mentions)
     events: list[Event] = []
+    references: list[_Reference] = []
     for i, sent in enumerate(doc.sents):
         sent = strip_space(sent)
         if len(sent):
-            events.extend(code_sentence(sent, i, mindex, index=index, article_id=article_id))
-    return events
+            events.extend(code_sentence(sent, i, mindex, index=index, article_id=article_id, references=references))
+    return resolve_references(events, references)

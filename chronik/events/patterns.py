@@ -65,6 +65,7 @@ class LanguageGrammar(Record):
     coordinators: list[str] = field(default_factory=list)
     particles: list[str] = field(default_factory=list)
     support_verbs: list[str] = field(default_factory=list)  # light verbs that lend a nominal trigger their subject
+    topic_preps: list[str] = field(default_factory=list)  # "Verhandlungen über eine Zusammenarbeit": a topic, no event
 
 
 class PatternIndex:

@@ -57,6 +57,12 @@ def split_header(text: str) -> tuple[str | None, int]:
 
 def find_dateline(text: str, start: int = 0) -> str | None:
     """Return the dateline place ('KOPENHAGEN', 'Kabul', 'Damaskus/Moskau') at `start`, if any."""
+    found = dateline_span(text, start)
+    return found[0] if found else None
+
+
+def dateline_span(text: str, start: int = 0) -> tuple[str, int] | None:
+    """(dateline place, offset where the body after the dateline and its separator starts)."""
     m = _DATELINE.match(text[start : start + 80])
     if not m:
         return None
@@ -66,7 +72,7 @@ def find_dateline(text: str, start: int = 0) -> str | None:
         return None  # "Das sagte er:" is not a dateline; colon datelines are upper-case
     if len(words) > 4 or any(w[0].islower() for w in words) or words[0].lower() in _NOT_PLACES:
         return None
-    return place
+    return place, start + m.end()
 
 
 def date_precision(value: str | None) -> str:

@@ -1,7 +1,9 @@
-"""Optional Spark adapter: code a DataFrame of articles with `mapInPandas` (needs `pip install 'chronik[spark]'`).
+"""Optional Spark adapter: code a DataFrame of articles on Spark (needs `pip install 'chronik[spark]'`).
 
-Spark reuses its Python workers, so `coder_for` (a per-process singleton) loads each pipeline once
-per worker, as with the other engines.
+Batches travel as Arrow record batches (`mapInArrow`, the pandas-free sibling of `mapInPandas`:
+pyspark 4.3 cannot yet take pandas 3's Arrow-backed string columns back). Spark reuses its Python
+workers, so `coder_for` (a per-process singleton) loads each pipeline once per worker, as with the
+other engines.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from chronik.pipeline import CoderOptions
 from chronik.scale import code_batch
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import pyarrow as pa
     from pyspark.sql import DataFrame
 
 # One row per event; an article that could not be coded gives one row with `error_code` set instead.
@@ -43,11 +45,11 @@ def _article(row: dict[str, Any]) -> Article | tuple[str, ChronikError]:
         return str(row.get("id") or "?"), exc
 
 
-def _rows(batch: pd.DataFrame, options: CoderOptions | None) -> list[dict[str, Any]]:
+def _rows(batch: pa.RecordBatch, options: CoderOptions | None) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     articles = []
-    for record in batch.to_dict("records"):
-        item = _article({k: (None if v != v else v) for k, v in record.items()})  # NaN -> None
+    for record in batch.to_pylist():
+        item = _article(record)
         if isinstance(item, tuple):
             rows.append({"article_id": item[0], "error_code": item[1].code, "error": str(item[1])})
         else:
@@ -78,18 +80,24 @@ def code_spark(articles: DataFrame, *, options: CoderOptions | None = None) -> D
     Returns a DataFrame of events (schema `EVENT_SCHEMA`); write it with `.write.partitionBy("type")`.
     """
     _pyspark()
-    import pandas as pd
+    import pyarrow as pa
 
     columns = [c for c in INPUT_COLUMNS if c in articles.columns]
     if "text" not in columns:
         raise error("E008", path="the Spark DataFrame", columns=", ".join(articles.columns))
-    names = [f.split()[0] for f in EVENT_SCHEMA.split(", ")]
+    schema = _arrow_schema(pa)
 
-    def code_partitions(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    def code_partitions(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
-            yield pd.DataFrame(_rows(batch, options), columns=names)
+            yield pa.RecordBatch.from_pylist(_rows(batch, options), schema=schema)
 
-    return articles.select(*columns).mapInPandas(code_partitions, schema=EVENT_SCHEMA)
+    return articles.select(*columns).mapInArrow(code_partitions, schema=EVENT_SCHEMA)
+
+
+def _arrow_schema(pa: Any) -> Any:
+    """`EVENT_SCHEMA` as an Arrow schema."""
+    kinds = {"string": pa.string(), "double": pa.float64(), "array<string>": pa.list_(pa.string())}
+    return pa.schema([(name, kinds[kind]) for name, kind in (f.split(" ", 1) for f in EVENT_SCHEMA.split(", "))])
 
 
 __all__ = ["EVENT_SCHEMA", "code_spark"]
