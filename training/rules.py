@@ -9,7 +9,8 @@ so their patterns are saved inside the model and spacy.load needs nothing custom
       directly before or after (1st person indicative has the same form), and plural "seien";
     * unambiguous Konjunktiv II forms (hätte, wäre, würde, könnte, müsste, ...).
   Matching is on the lower-case original spelling (ORTH), so capitalised nouns (die Sage,
-  die Reise) never match.
+  die Reise) never match, and the generic stem+e rule also requires the model's POS to be
+  VERB or AUX (so "eine", "schnelle" never match).
 - Countries: an entity_ruler before the statistical NER labels country and world-region names
   (CLDR names from Babel, German + English) as LOC; the NER respects these spans.
 """
@@ -46,6 +47,8 @@ def konjunktiv_forms(lookup: dict) -> dict[str, str]:
             continue
         if form == k1:
             forms[form] = lemma
+    for det in ("eine", "keine", "meine", "deine", "seine", "ihre", "unsere", "eure"):
+        forms.pop(det, None)
     forms["sei"] = "sein"
     forms["tue"] = "tun"
     return forms
@@ -58,7 +61,7 @@ def add_konjunktiv_ruler(nlp, lookup: dict) -> int:
     auxes = sorted(f for f, l in forms.items() if l in AUX_LEMMAS)
     k1 = "Mood=Sub|Number=Sing|Person=3|Tense=Pres|VerbForm=Fin"
     for lst in (verbs, auxes):
-        ruler.add([[NOT_ICH, {"ORTH": {"IN": lst}}, NOT_ICH]], {"MORPH": k1}, index=1)
+        ruler.add([[NOT_ICH, {"ORTH": {"IN": lst}, "POS": {"IN": ["VERB", "AUX"]}}, NOT_ICH]], {"MORPH": k1}, index=1)
     ruler.add([[{"ORTH": {"IN": ["seien"]}}]], {"MORPH": "Mood=Sub|Number=Plur|Person=3|Tense=Pres|VerbForm=Fin"})
     for form, num in KONJ2.items():
         if form.endswith("_"):

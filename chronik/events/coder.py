@@ -242,6 +242,10 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
             args.notes.append(f"nominal trigger under '{verb.text}', not a support verb: no actor from it")
             return _finish(args, p)
     subj, passive = _subject(verb)
+    if p.noun and verb is not trig and subj is None and not args.recipient:
+        args.anaphor = True
+        args.notes.append(f"'{verb.text}' has no subject: participants from an earlier event")
+        return _finish(args, p)
     if subj is not None:
         found = mentions.in_tokens(_core(subj))
         if passive and not p.noun:
