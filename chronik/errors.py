@@ -82,6 +82,8 @@ CATALOGUE: dict[str, tuple[type[ChronikError], str]] = {
     "E094": (ChronikError, "The {engine} engine needs the '{package}' package. Install it with `pip install 'chronik[{extra}]'`."),
     "E095": (InputError, "Dedup option {name}={value} is out of range ({allowed}). Choose a value in that range."),
     "E096": (InputError, "--workers must be at least 1 (got {value}). Use --workers 1 to code in this process."),
+    "E100": (InputError, "Article {article} took longer than {seconds} s to code and was skipped. Split it into shorter texts (long runs without sentence punctuation are slow to code), or raise the time limit (`--time-limit`)."),
+    "E101": (ChronikError, "Coding article {article} failed inside Chronik ({detail}). This is a bug: report it with the article text. The other articles were coded."),
 }
 
 WARNINGS: dict[str, str] = {

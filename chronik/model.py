@@ -93,6 +93,8 @@ class Article(Record):
     path: str | None = None
     content_hash: str = ""
     body_start: int = 0  # offset in `text` where the body starts (after a date header)
+    dateline_start: int = -1  # span of the dateline with its separator ("Wien – "), if any
+    dateline_end: int = -1
 
 
 @dataclass

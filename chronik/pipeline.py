@@ -12,7 +12,6 @@ from chronik.actors import ActorResolver
 from chronik.dates import find_dates, parse_story_date
 from chronik.errors import ChronikError, error
 from chronik.events.coder import code_events, strip_space
-from chronik.io.readers import dateline_span
 from chronik.model import Article, CodedArticle, Entity, Event, EventDate, Place, SentenceSpan, Statement
 from chronik.nlp import SUPPORTED, detect_language, load
 from chronik.offsets import OffsetMap, remap, tokenize
@@ -49,12 +48,12 @@ def parse_text(article: Article) -> str:
     "KOPENHAGEN:" before the first sentence is metadata, not a word of it; left in, it splits
     the sentence and misleads the parser.
     """
+    text = article.text
     start = article.body_start
-    if article.dateline:
-        found = dateline_span(article.text, start)
-        if found:
-            start = found[1]
-    return " " * start + article.text[start:]
+    if article.dateline_start >= start:
+        a, b = article.dateline_start, article.dateline_end
+        return " " * start + text[start:a] + " " * (b - a) + text[b:]
+    return " " * start + text[start:]
 
 
 class Coder:
@@ -85,8 +84,9 @@ class Coder:
         sentences = [
             SentenceSpan(i, s.start_char, s.end_char, s.text) for i, s in enumerate(map(strip_space, doc.sents))
         ]
-        mentions = self.actors.mentions(doc, story_date=story)
         dateline_place = parse_dateline(article.dateline) if article.dateline else None
+        home = dateline_place.country if dateline_place else None
+        mentions = self.actors.mentions(doc, story_date=story, home=home)
         countries = tuple(dict.fromkeys(m.code for m in mentions if m.code and len(m.code) == 3))
         places = find_places(doc, lang=self.lang, dateline=article.dateline, context_countries=countries)
         dates = [d for d in find_dates(doc, story_date=story, lang=self.lang) if d[2].date]

@@ -616,8 +616,12 @@ class ActorResolver:
                       role=role, rule="; ".join(steps) or "no cue")
 
     # ------------------------------------------------------------------ public API
-    def mentions(self, doc, story_date: str | None = None) -> list[Entity]:
-        """Every actor mention in `doc`, non-overlapping and sorted, with coreference chain ids."""
+    def mentions(self, doc, story_date: str | None = None, *, home: str | None = None) -> list[Entity]:
+        """Every actor mention in `doc`, non-overlapping and sorted, with coreference chain ids.
+
+        `home` is the country of the article's dateline: it weighs most when a mention with no
+        country of its own takes the article's country.
+        """
         date = _valid_date(story_date)
         if len(doc) == 0:
             return []
@@ -630,6 +634,8 @@ class ActorResolver:
             s += flag
             sent_index.append(s)
         places = self._place_cues(doc, cues, sent_start)
+        if home:
+            places[home] += 3
         kept: list[Mention] = []
         for m in chunks:
             if m.pronoun is None:
@@ -638,7 +644,8 @@ class ActorResolver:
                 only_place = m.cues and all(c.kind in ("country", "metonym", "place") for c in m.cues) and not m.names
                 if only_place and prev is not None and prev.lower_ in self.kb.grammar["place_prep"]:
                     continue  # "in Moskau": a place, not an actor
-                if only_place and m.end < len(doc) and doc[m.end].text in ("–", "—", "-") and m.start <= 2:
+                if only_place and m.end < len(doc) and doc[m.end].text in ("–", "—", "-") and (
+                        m.start <= 2 or sent_start[m.start]):
                     continue  # dateline "Wien – "
                 if all(c.kind == "place" for c in m.cues) and not m.names:
                     continue

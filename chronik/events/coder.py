@@ -175,14 +175,23 @@ def _pp_object(head: Token, preps: set[str]) -> list[Token]:
     return out
 
 
-def _subject(verb: Token) -> tuple[Token | None, bool]:
+def is_passive(verb: Token, passive_aux: list[str]) -> bool:
+    """A passive clause: a passive label, or a participle with a passive auxiliary ("wurde festgenommen")."""
+    if any(c.dep_ in ("nsubj:pass", "aux:pass") for c in verb.children):
+        return True
+    if "Part" not in verb.morph.get("VerbForm") and verb.tag_ not in ("VVPP", "VBN"):
+        return False
+    return any(c.dep_.startswith("aux") and _lemma(c) in passive_aux for c in verb.children)
+
+
+def _subject(verb: Token, passive_aux: list[str] = ()) -> tuple[Token | None, bool]:  # type: ignore[assignment]
     """(subject token, passive?) of a verb, inherited through conj/xcomp when it has none."""
     seen = 0
     tok = verb
     while seen < 4:
         for c in tok.children:
             if c.dep_ in _SUBJ_DEPS:
-                passive = c.dep_ == "nsubj:pass" or any(x.dep_ == "aux:pass" for x in tok.children)
+                passive = c.dep_ == "nsubj:pass" or is_passive(tok, list(passive_aux))
                 return c, passive
         if tok.dep_ in ("conj", "xcomp") and tok.head is not tok:
             tok = tok.head
@@ -241,7 +250,7 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
             args.blocked = not args.recipient
             args.notes.append(f"nominal trigger under '{verb.text}', not a support verb: no actor from it")
             return _finish(args, p)
-    subj, passive = _subject(verb)
+    subj, passive = _subject(verb, g.passive_aux)
     if p.noun and verb is not trig and subj is None and not args.recipient:
         args.anaphor = True
         args.notes.append(f"'{verb.text}' has no subject: participants from an earlier event")

@@ -65,7 +65,8 @@ class LanguageGrammar(Record):
     coordinators: list[str] = field(default_factory=list)
     particles: list[str] = field(default_factory=list)
     support_verbs: list[str] = field(default_factory=list)  # light verbs that lend a nominal trigger their subject
-    topic_preps: list[str] = field(default_factory=list)  # "Verhandlungen über eine Zusammenarbeit": a topic, no event
+    topic_preps: list[str] = field(default_factory=list)
+    compound_blocklist: list[str] = field(default_factory=list)  # "Wahlkampf" is no "Kampf"  # "Verhandlungen über eine Zusammenarbeit": a topic, no event
 
 
 class PatternIndex:
@@ -97,7 +98,7 @@ class PatternIndex:
         for i in range(1, len(lemma) - 4):
             found = self.by_noun.get(lemma[i:])
             if found:
-                return found
+                return [] if any(lemma[:i].startswith(b) for b in self.grammar.compound_blocklist) else found
         return []
 
 

@@ -61,6 +61,24 @@ def find_dateline(text: str, start: int = 0) -> str | None:
     return found[0] if found else None
 
 
+# A dateline after a teaser sentence: "... mit der SPÖ. Wien – Da gibt es ..."
+_INLINE_DATELINE = re.compile(
+    r"(?<=[.!?\"“”»«])\s+(?P<place>[A-ZÄÖÜ][\w\u00C0-\u024F.'’-]*(?: [A-ZÄÖÜ][\w\u00C0-\u024F.'’-]*){0,2}"
+    r"(?:/[A-ZÄÖÜ][\w\u00C0-\u024F.'’-]*)*)\s*(?:\([A-Za-z/ .]{1,20}\))?\s+[–—-]\s+(?=[A-ZÄÖÜ\"„«»])"
+)
+
+
+def locate_dateline(text: str, start: int = 0) -> tuple[str, int, int] | None:
+    """(place, start, end) of the article's dateline: at the body start, else after a teaser sentence."""
+    found = dateline_span(text, start)
+    if found:
+        return found[0], start + (len(text[start:]) - len(text[start:].lstrip())), found[1]
+    m = _INLINE_DATELINE.search(text, start, start + 600)
+    if m and m.group("place").split()[0].lower() not in _NOT_PLACES:
+        return m.group("place"), m.start("place"), m.end()
+    return None
+
+
 def dateline_span(text: str, start: int = 0) -> tuple[str, int] | None:
     """(dateline place, offset where the body after the dateline and its separator starts)."""
     m = _DATELINE.match(text[start : start + 80])
@@ -120,13 +138,16 @@ def make_article(
     header_date, body_start = split_header(text)
     story_date = _check_date(date, f"article {id or path}") or header_date
     digest = content_hash(text)
+    dateline = locate_dateline(text, body_start)
     return Article(
         id=str(id) if id not in (None, "") else digest[:16],
         text=text,
         lang=lang.lower() if lang else None,
         date=story_date,
         date_precision=date_precision(story_date),
-        dateline=find_dateline(text, body_start),
+        dateline=dateline[0] if dateline else None,
+        dateline_start=dateline[1] if dateline else -1,
+        dateline_end=dateline[2] if dateline else -1,
         title=title,
         url=url,
         source=source,

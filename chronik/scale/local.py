@@ -6,6 +6,7 @@ import os
 import signal
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -27,8 +28,9 @@ def _watch_parent(parent: int) -> None:
             os._exit(1)
 
 
-def _start_worker(options: CoderOptions | None, langs: tuple[str, ...], parent: int) -> None:
+def _start_worker(options: CoderOptions | None, langs: tuple[str, ...], parent: int, filters: list) -> None:
     global _worker_options
+    warnings.filters[:] = filters  # the parent's choice of which warnings to show (the CLI hides W002)
     # Ctrl-C goes to the whole process group; the parent alone decides how to stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="chronik-parent-watch").start()
@@ -70,7 +72,7 @@ class PoolCoder:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker, initargs=(self.options, self.langs, os.getpid()),
+                initializer=_start_worker, initargs=(self.options, self.langs, os.getpid(), list(warnings.filters)),
             )
         return self._pool
 
