@@ -229,6 +229,12 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
                 c.dep_ in ("nmod:poss", "compound", "amod", "det:poss")
                 or (c.dep_ == "nmod" and not any(x.dep_ == "case" for x in c.children)))]
         poss = [c for c in poss if mentions.at(c) is not None]
+        if poss and p.genitive == "recipient" and not args.recipient:
+            genitives = [c for c in poss if c.dep_ in ("nmod", "nmod:poss")]
+            args.recipient = mentions.in_tokens(t for a in genitives for t in _core(a))
+            if args.recipient:
+                args.notes.append(f"recipient: genitive of the trigger noun '{trig.text}'")
+            poss = [c for c in poss if c not in genitives]
         if agent or poss:
             args.actor = mentions.in_tokens(t for a in (agent or poss) for t in _core(a))
             args.notes.append("actor: genitive/agent of the trigger noun")
@@ -487,6 +493,12 @@ def code_sentence(
         pairs = _fold_embedded(pairs)
     future_by_words = any(w in sent.text.lower() for w in g.future_words)
     for _, e in pairs:
+        if "negation" in e.aux and e.type in _REFUSAL_OF:
+            # "würde ihn nicht unterstützen": refusing to back someone is a REJECT (annotation guide).
+            e.evidence.notes.append(f"negated {e.type} coded as REJECT")
+            e.type, e.mode = "REJECT", None
+            e.aux = [a for a in e.aux if a != "negation"]
+            e.score = score("REJECT")
         if "future" in e.aux and not future_by_words and e.type in _INTENT_TYPES:
             # "Finland will give Tanzania a grant": an announced intention is an AGREE (annotation guide).
             e.evidence.notes.append(f"announced {e.type} with a future auxiliary coded as AGREE")
@@ -496,6 +508,8 @@ def code_sentence(
     return deduplicate([e for _, e in pairs])
 
 
+# Negated, these types are refusals.
+_REFUSAL_OF = {"SUPPORT", "AGREE", "COOPERATE"}
 # Cooperative acts that, announced in the future tense, are intentions (AGREE) rather than acts.
 _INTENT_TYPES = {"SUPPORT", "AID", "COOPERATE", "CONCEDE", "RETREAT"}
 # Verbs of these types frame an embedded act: "agreed to provide aid", "drohte, anzugreifen".

@@ -35,6 +35,7 @@ class Pattern(Record):
     actor_preps: list[str] = field(default_factory=list)
     reciprocal: bool = False
     needs_recipient: bool = False
+    genitive: str = "actor"  # what a nominal trigger's genitive names: "Protest der Bauern" vs "Festnahme des Täters"
     confidence: float = 0.6
     source: str = ""
 
