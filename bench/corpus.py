@@ -85,14 +85,14 @@ def article(i: int, *, words: int = 400, german_share: float = 0.5) -> dict:
     return {"id": f"bench-{i:06d}", "lang": lang, "date": date, "text": " ".join(parts)}
 
 
-def records(n: int, *, first: int = 0, words: int = 400) -> Iterator[dict]:
+def records(n: int, *, first: int = 0, words: int = 400, german_share: float = 0.5) -> Iterator[dict]:
     for i in range(first, first + n):
-        yield article(i, words=words)
+        yield article(i, words=words, german_share=german_share)
 
 
-def write_jsonl(path: Path, n: int, *, words: int = 400) -> Path:
+def write_jsonl(path: Path, n: int, *, words: int = 400, german_share: float = 0.5) -> Path:
     """Write `n` articles to `path`, streaming."""
     with path.open("w", encoding="utf-8") as fh:
-        for rec in records(n, words=words):
+        for rec in records(n, words=words, german_share=german_share):
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
     return path

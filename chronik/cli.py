@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 import warnings
 from enum import Enum
 from pathlib import Path
@@ -150,6 +151,7 @@ def ingest(
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address (engine dask).")] = None,
     min_confidence: Annotated[float, typer.Option("--min-confidence", min=0.0, max=1.0)] = 0.0,
     actors: ActorsOpt = None,
+    commit_every: Annotated[int, typer.Option("--commit-every", min=1, max=100000, help="Articles per transaction.")] = 64,
 ) -> None:
     """Code articles and store them in a DuckDB file (resumable: stored articles are skipped)."""
     from chronik.ingest import ingest as run_ingest
@@ -163,30 +165,34 @@ def ingest(
     options = _options(min_confidence, actors)
     source = read_path(path, lang=lang)
     code_fn = None
+    langs = {"langs": (lang,)} if lang else {}
     if engine == "dask":
         from chronik.scale.dask_engine import dask_coder
 
-        code_fn = dask_coder(options=options, scheduler=scheduler, workers=workers)
+        code_fn = dask_coder(options=options, scheduler=scheduler, workers=workers, **langs)
     elif workers > 1:
         from chronik.scale.local import pool_coder
 
-        code_fn = pool_coder(options=options, workers=workers)
-    with open_store(db) as store, Progress(
-        TextColumn("[bold]ingest[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=False,
-    ) as progress:
-        task = progress.add_task("ingest", total=None, rate="")
-        import time
+        code_fn = pool_coder(options=options, workers=workers, **langs)
+    try:
+        with open_store(db) as store, Progress(
+            TextColumn("[bold]ingest[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=False,
+        ) as progress:
+            task = progress.add_task("ingest", total=None, rate="")
+            t0 = time.perf_counter()
 
-        t0 = time.perf_counter()
+            def tick(n: int) -> None:
+                progress.advance(task, n)
+                done = progress.tasks[0].completed
+                progress.update(task, rate=f"{done / max(time.perf_counter() - t0, 1e-6):.1f} articles/s")
 
-        def tick(n: int) -> None:
-            progress.advance(task, n)
-            done = progress.tasks[0].completed
-            progress.update(task, rate=f"{done / max(time.perf_counter() - t0, 1e-6):.1f} articles/s")
-
-        report = run_ingest(source, store, options=options, on_article=tick, code=code_fn)
-        summary = store.summary()
+            report = run_ingest(source, store, options=options, on_article=tick, code=code_fn,
+                                commit_every=commit_every)
+            summary = store.summary()
+    finally:
+        if code_fn is not None:
+            code_fn.close()
     for where, message in report.problems:
         err.print(f"[yellow]skipped[/] {where}: {message}")
     out.print(
@@ -399,6 +405,27 @@ def _print_mapping(data: dict, as_json: bool) -> None:  # type: ignore[type-arg]
     for k, v in data.items():
         t.add_row(k, "" if v is None else str(v))
     out.print(t)
+
+
+@app.command()
+def dedup(
+    db: DbOpt,
+    threshold: Annotated[float, typer.Option("--threshold", min=0.01, max=0.99, help="Word-shingle Jaccard similarity at which two articles are one story.")] = 0.7,
+    top: Annotated[int, typer.Option("--top", min=0, help="Show the N events reported by the most articles.")] = 10,
+) -> None:
+    """Group near-duplicate articles into stories and repeated events into event groups with counts."""
+    from chronik.dedup import DedupOptions, dedup_db, story_events
+    from chronik.store import open_store
+
+    with Progress(TextColumn("[bold]dedup[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err) as progress:
+        task = progress.add_task("dedup", total=None)
+        report = dedup_db(db, options=DedupOptions(threshold=threshold), on_article=lambda n: progress.advance(task, n))
+    out.print(f"{report.articles} articles in {report.stories} stories ({report.multi_article_stories} with several articles); "
+              f"{report.events} events in {report.event_groups} groups ({report.multi_article_groups} reported by several articles)")
+    if top:
+        with open_store(db, read_only=True) as store:
+            rows = story_events(store, limit=top, min_articles=2)
+        _print_rows(rows, OutFormat.table, title=f"top {len(rows)} events reported by several articles")
 
 
 @app.command()

@@ -16,7 +16,16 @@ class ChronikError(Exception):
     def __init__(self, message: str, *, code: str | None = None) -> None:
         if code:
             self.code = code
+        self.message = message
         super().__init__(f"[{self.code}] {message}")
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        # Keep the code across process boundaries (worker pools, Dask).
+        return (_rebuild, (type(self), self.message, self.code))
+
+
+def _rebuild(cls: type[ChronikError], message: str, code: str) -> ChronikError:
+    return cls(message, code=code)
 
 
 class InputError(ChronikError):

@@ -52,36 +52,61 @@ def ingest(
     """
     report = IngestReport()
     coder = code or (lambda batch: code_stream(batch, options=options))
+    previous: tuple[list[CodedArticle], int] | None = None
     for chunk in _chunks(source, commit_every):
-        articles: list[Article] = []
-        for item in chunk:
-            if isinstance(item, ReadProblem):
-                report.problems.append((item.where, str(item.error)))
-                store.log_problem(item.where, item.error.code, str(item.error))
-                continue
-            report.read += 1
-            articles.append(item)
-        known = store.known_hashes([a.content_hash for a in articles])
-        fresh, seen = [], set()
-        for a in articles:
-            if a.content_hash in known or a.content_hash in seen:
-                report.already_stored += 1
-            else:
-                seen.add(a.content_hash)
-                fresh.append(a)
-        coded: list[CodedArticle] = []
-        for result in coder(fresh):
-            if isinstance(result, tuple):
-                article, exc = result
-                where = article.path or article.id
-                report.problems.append((where, str(exc)))
-                store.log_problem(where, exc.code, str(exc))
-                continue
-            coded.append(result)
-            report.coded += 1
-            report.events += len(result.events)
-            report.statements += len(result.statements)
-        report.stored += store.write(coded)
-        if on_article:
-            on_article(len(chunk))
+        fresh = _fresh_articles(chunk, store, report)
+        results = coder(fresh)  # an engine submits the work here, so it codes while we write
+        if previous is not None:
+            _commit(store, report, *previous, on_article)
+        previous = (_collect(results, store, report), len(chunk))
+    if previous is not None:
+        _commit(store, report, *previous, on_article)
     return report
+
+
+def _fresh_articles(chunk: list, store: Store, report: IngestReport) -> list[Article]:  # type: ignore[type-arg]
+    """The chunk's articles not yet stored (problems are logged and counted)."""
+    articles: list[Article] = []
+    for item in chunk:
+        if isinstance(item, ReadProblem):
+            report.problems.append((item.where, str(item.error)))
+            store.log_problem(item.where, item.error.code, str(item.error))
+            continue
+        report.read += 1
+        articles.append(item)
+    known = store.known_hashes([a.content_hash for a in articles])
+    fresh, seen = [], set()
+    for a in articles:
+        if a.content_hash in known or a.content_hash in seen:
+            report.already_stored += 1
+        else:
+            seen.add(a.content_hash)
+            fresh.append(a)
+    return fresh
+
+
+def _collect(
+    results: Iterable[CodedArticle | tuple[Article, ChronikError]], store: Store, report: IngestReport
+) -> list[CodedArticle]:
+    coded: list[CodedArticle] = []
+    for result in results:
+        if isinstance(result, tuple):
+            article, exc = result
+            where = article.path or article.id
+            report.problems.append((where, str(exc)))
+            store.log_problem(where, exc.code, str(exc))
+            continue
+        coded.append(result)
+        report.coded += 1
+        report.events += len(result.events)
+        report.statements += len(result.statements)
+    return coded
+
+
+def _commit(
+    store: Store, report: IngestReport, coded: list[CodedArticle], n_items: int,
+    on_article: Callable[[int], None] | None,
+) -> None:
+    report.stored += store.write(coded)
+    if on_article:
+        on_article(n_items)

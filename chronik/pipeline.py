@@ -12,6 +12,7 @@ from chronik.actors import ActorResolver
 from chronik.dates import find_dates, parse_story_date
 from chronik.errors import ChronikError, error
 from chronik.events.coder import code_events, strip_space
+from chronik.io.readers import MAX_CHARS
 from chronik.model import Article, CodedArticle, Entity, Event, EventDate, Place, SentenceSpan, Statement
 from chronik.nlp import SUPPORTED, detect_language, load
 from chronik.offsets import OffsetMap, remap, tokenize
@@ -63,6 +64,9 @@ class Coder:
         self.lang = lang
         self.options = options or CoderOptions()
         self.nlp = load(lang)
+        # Readers already refuse articles over MAX_CHARS (E013); spaCy's own lower default (1,000,000)
+        # would otherwise raise a bare ValueError for articles in between and stop the whole batch.
+        self.nlp.max_length = max(self.nlp.max_length, MAX_CHARS)
         self.actors = ActorResolver.for_lang(lang, extra_files=self.options.actor_files)
 
     def code(self, article: Article) -> CodedArticle:

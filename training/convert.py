@@ -340,7 +340,8 @@ def convert_en():
     train, dev = [], []
     for k, d in enumerate(uner_dev):
         (dev if k % 10 == 9 else train).append(d)
-    train_docs = ner_group(v, wiki) + ner_group(v, wnut + wnut_dev) + ner_group(v, train)
+    # UNER EWT (in-domain for the held-out web text) is oversampled 3x
+    train_docs = ner_group(v, wiki) + ner_group(v, wnut + wnut_dev) + ner_group(v, train) * 3
     random.Random(0).shuffle(train_docs)
     save(train_docs, out / "ner_train.spacy")
     save(ner_group(v, dev), out / "ner_dev.spacy")

@@ -31,7 +31,7 @@ import tokenization  # noqa: E402
 # max_steps per (lang, stage): chosen to fit the ~1,000 words/s training speed of a 2-core box;
 # training also stops early on patience. model-best (best dev score) is what gets shipped.
 STEPS = {
-    ("de", "syntax"): 2000,
+    ("de", "syntax"): 1200,
     ("de", "ner"): 1000,
     ("en", "syntax"): 800,
     ("en", "ner"): 600,
@@ -44,7 +44,7 @@ EXTRA = {
 # German syntax tok2vec is initialised from character-objective pretraining on unlabelled
 # German text (corpus/de/raw.jsonl) when the "pretrain" stage has run.
 PRETRAIN = {"de"}
-PATIENCE = {("de", "syntax"): 800, ("de", "ner"): 400, ("en", "syntax"): 600, ("en", "ner"): 400}
+PATIENCE = {("de", "syntax"): 600, ("de", "ner"): 400, ("en", "syntax"): 600, ("en", "ner"): 400}
 
 
 def sha256(p: Path) -> str:
@@ -178,7 +178,7 @@ def main():
                     "en: convert,syntax,ner,assemble")
     ap.add_argument("--syntax-steps", type=int)
     ap.add_argument("--ner-steps", type=int)
-    ap.add_argument("--pretrain-epochs", type=int, default=5)
+    ap.add_argument("--pretrain-epochs", type=int, default=3)
     a = ap.parse_args()
     stages = (a.stages or ("convert,pretrain,syntax,ner,assemble" if a.lang in PRETRAIN
                            else "convert,syntax,ner,assemble")).split(",")

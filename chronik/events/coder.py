@@ -317,10 +317,12 @@ def arguments_by_position(m: Match, sent: Span, mentions: MentionIndex, g: Langu
     first = min(t.i for t in m.tokens)
     last = max(t.i for t in m.tokens)
     before = [x for x in mentions.mentions if sent.start_char <= x.start and x.end <= m.trigger.idx]
+    doc_text = sent.text
+    base = sent.start_char
     if before:
         chain = [before[-1]]
         for x in reversed(before[:-1]):
-            gap = sent.doc.text[x.end : chain[0].start].strip().lower()
+            gap = doc_text[x.end - base : chain[0].start - base].strip().lower()
             if gap in g.coordinators or gap == ",":
                 chain.insert(0, x)
             else:

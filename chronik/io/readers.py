@@ -1,7 +1,9 @@
 """Turn files, folders, JSONL, CSV, RSS and stdin into `Article` records, streaming."""
 from __future__ import annotations
 
+import codecs
 import csv
+import datetime
 import gzip
 import hashlib
 import io
@@ -31,6 +33,9 @@ _DATELINE = re.compile(
     r"\s*(?P<agency>\((?:[A-Za-z/ .]{1,20})\))?\s*(?P<sep>:|–|—|-)\s+"
 )
 
+
+# C0 controls except tab and line breaks, DEL and the C1 controls: dropped from every article.
+_CONTROL_CHARS = dict.fromkeys([c for c in range(32) if chr(c) not in "\n\t\r"] + list(range(0x7F, 0xA0)))
 
 _NOT_PLACES = {"der", "die", "das", "ein", "eine", "the", "a", "an", "er", "sie", "es", "wir", "ich", "he", "she", "we"}
 
@@ -107,8 +112,11 @@ def _check_date(value: object, where: str) -> str | None:
         raise error("E007", value=value, where=where)
     value = value[:10]
     parts = [int(p) for p in value.split("-")]
-    if len(parts) > 1 and not 1 <= parts[1] <= 12 or len(parts) > 2 and not 1 <= parts[2] <= 31:
-        raise error("E007", value=value, where=where)
+    try:
+        # A real calendar day: '2022-02-30' would pass here and fail later inside the coder.
+        datetime.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        raise error("E007", value=value, where=where) from None
     return value
 
 
@@ -130,7 +138,7 @@ def make_article(
         raise error("E010", lang=lang, supported="de, en")
     if "\x00" in text[:4096]:
         raise error("E011", article=id or path or "?", detail="contains NUL bytes")
-    text = "".join(c for c in text if c in "\n\t\r" or ord(c) >= 32 and not 0x7F <= ord(c) < 0xA0)
+    text = text.translate(_CONTROL_CHARS)
     if not text.strip():
         raise error("E004", article=id or path or "?")
     if len(text) > MAX_CHARS:
@@ -162,7 +170,7 @@ def decode_bytes(data: bytes, where: str) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16", errors="replace")  # a cut-off last code unit must not stop the batch
     sample = data[:4096]
     if b"\x00" in sample:
         raise error("E011", article=where, detail="contains NUL bytes")
@@ -170,10 +178,18 @@ def decode_bytes(data: bytes, where: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+    # Not all UTF-8: read each undecodable byte as cp1252, so a file that is cp1252 throughout and
+    # one that mixes UTF-8 with cp1252/latin-1 runs (pasted-together feeds) both come out right.
+    codecs.register_error("chronik-cp1252", _cp1252_bytes)
+    return data.decode("utf-8", errors="chronik-cp1252")
+
+
+def _cp1252_bytes(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    # cp1252 leaves 0x81, 0x8D, 0x8F, 0x90 and 0x9D undefined; latin-1 maps them to control characters.
+    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in bad), exc.end
 
 
 def read_text_article(path: Path, *, lang: str | None = None) -> Article:

@@ -60,11 +60,19 @@ def find_places(doc, *, lang: str, dateline: str | Place | None = None,
     and the other places in the article.
     """
     gaz = Gazetteer.for_lang(lang)
+    doc_text = doc.text  # Doc.text joins every token on each access: read it once
     ner_places, ner_blocks = _ner_spans(doc)
     blocked = {i for s, e in ner_blocks for i in range(s, e)}
     spans: list[tuple[int, int, str]] = []  # token start, end, why accepted
     taken: set[int] = set()
     for s, e in ner_places:
+        # "Provinz Aleppo": NER tags the name; the longer admin phrase resolves better.
+        if e - s == 1 and doc[s].is_sent_start and key(doc[s].text) in gaz.common_words:
+            continue  # "Reading the report ...": a common word capitalised at the sentence start
+        if s > 0 and (doc[s - 1].is_title or doc[s - 1].text in gaz.words.directions) and gaz.candidates(doc[s - 1 : e].text) is not None:
+            s -= 1
+        elif e < len(doc) and doc[e].is_alpha and doc[e].is_lower and gaz.candidates(doc[s : e + 1].text) is not None:
+            e += 1  # "Aleppo province"
         span = doc[s:e]
         if gaz.candidates(span.text) is not None:
             spans.append((s, e, f"NER {doc[s].ent_type_}"))
@@ -84,7 +92,7 @@ def find_places(doc, *, lang: str, dateline: str | Place | None = None,
         for j in range(min(n, i + MAX_WORDS), i, -1):
             if any(k in taken or k in blocked for k in range(i, j)) or doc[j - 1].is_punct:
                 continue
-            text = doc.text[tok.idx: doc[j - 1].idx + len(doc[j - 1].text)]
+            text = doc_text[tok.idx: doc[j - 1].idx + len(doc[j - 1].text)]
             if gaz.candidates(text) is not None:
                 hit = (j, text)
                 break

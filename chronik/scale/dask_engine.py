@@ -84,9 +84,11 @@ class DaskCoder:
         return self._client
 
     def __call__(self, articles: list[Article]) -> Iterator[Result]:
-        if not articles:
-            return
+        """Submit the batch now (so a caller can write earlier results meanwhile); iterate to collect."""
         futures = self.client.map(_code_task, split(articles, self.task_size), options=self.options, pure=False)
+        return self._collect(futures)
+
+    def _collect(self, futures: list) -> Iterator[Result]:
         try:
             for future in futures:
                 yield from unpack(future.result())

@@ -77,11 +77,18 @@ class PoolCoder:
         return self._pool
 
     def __call__(self, articles: list[Article]) -> Iterator[Result]:
-        if not articles:
-            return
+        """Submit the batch now (so a caller can write earlier results meanwhile); iterate to collect."""
         try:
-            for packed in self._executor().map(_code_task, split(articles, self.task_size)):
-                yield from unpack(packed)
+            futures = [self._executor().submit(_code_task, batch) for batch in split(articles, self.task_size)]
+        except BrokenProcessPool as exc:
+            self.close()
+            raise error("E090", detail=str(exc) or "killed") from exc
+        return self._collect(futures)
+
+    def _collect(self, futures: list) -> Iterator[Result]:
+        try:
+            for future in futures:
+                yield from unpack(future.result())
         except BrokenProcessPool as exc:
             self.close()
             raise error("E090", detail=str(exc) or "killed") from exc

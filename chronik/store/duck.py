@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from chronik.errors import error
 from chronik.model import CodedArticle
@@ -276,13 +277,24 @@ class _Rows:
             self.entities.append((h, x.text, x.code, x.sector, x.name, x.kind, x.start, x.end, x.entity_id))
 
     def insert(self, con: duckdb.DuckDBPyConnection) -> None:
-        for table, rows in (("articles (content_hash, id, lang, date, date_precision, dateline, title, url, source, "
-                             "path, text, n_events, n_statements, coder_version)", self.articles),
-                            ("events", self.events), ("event_actors", self.actors),
+        """Insert the batch through Arrow tables (DuckDB runs executemany row by row: ~10x slower)."""
+        for table, rows in (("articles", self.articles), ("events", self.events), ("event_actors", self.actors),
                             ("statements", self.statements), ("entities", self.entities)):
-            if rows:
-                marks = ", ".join("?" * len(rows[0]))
-                con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+            if not rows:
+                continue
+            names = _columns(con, table)[: len(rows[0])]
+            batch = pa.table({n: pa.array(list(col)) for n, col in zip(names, zip(*rows))})
+            con.register("_chronik_batch", batch)
+            try:
+                cols = ", ".join(names)
+                con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _chronik_batch")
+            finally:
+                con.unregister("_chronik_batch")
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """Column names of a store table in schema order (table names come from this module only)."""
+    return [d[0] for d in con.execute(f"SELECT * FROM {table} LIMIT 0").description]
 
 
 def _connect(path: Path, *, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
