@@ -62,6 +62,14 @@ def find_places(doc, *, lang: str, dateline: str | Place | None = None,
     gaz = Gazetteer.for_lang(lang)
     doc_text = doc.text  # Doc.text joins every token on each access: read it once
     ner_places, ner_blocks = _ner_spans(doc)
+    # A person/organisation label on a bare country name ("Turkey" as PER) is an NER slip, not a block.
+    def slip(s: int, e: int) -> bool:
+        p = gaz.lookup(doc[s:e].text)
+        if p is not None and p.feature == "country":
+            return True
+        return e < len(doc) and doc[e].is_lower and gaz.candidates(doc[s : e + 1].text) is not None  # "Aleppo province"
+
+    ner_blocks = [(s, e) for s, e in ner_blocks if not slip(s, e)]
     blocked = {i for s, e in ner_blocks for i in range(s, e)}
     spans: list[tuple[int, int, str]] = []  # token start, end, why accepted
     taken: set[int] = set()
@@ -80,6 +88,7 @@ def find_places(doc, *, lang: str, dateline: str | Place | None = None,
     n = len(doc)
     i = 0
     last_end = -10  # token end of the last accepted place, for lists ("in Essen und Halle")
+    ner_ends = {e for s, e, _ in spans}
     rejected: list[tuple[int, int, str]] = []
     while i < n:
         tok = doc[i]
@@ -100,7 +109,7 @@ def find_places(doc, *, lang: str, dateline: str | Place | None = None,
             i += 1
             continue
         j, text = hit
-        listed = i - last_end == 1 and key(doc[i - 1].text) in gaz.words.coords
+        listed = (i - last_end == 1 or i - 1 in ner_ends) and key(doc[i - 1].text) in gaz.words.coords
         why = _accept(gaz, doc, i, j, text)
         if why is None and listed and text[:1].isupper() and not _is_calendar_word(lang, text) and len(text) >= 3:
             why = "listed after a place"
