@@ -178,7 +178,7 @@ def main():
                     "en: convert,syntax,ner,assemble")
     ap.add_argument("--syntax-steps", type=int)
     ap.add_argument("--ner-steps", type=int)
-    ap.add_argument("--pretrain-epochs", type=int, default=3)
+    ap.add_argument("--pretrain-epochs", type=int, default=1)
     a = ap.parse_args()
     stages = (a.stages or ("convert,pretrain,syntax,ner,assemble" if a.lang in PRETRAIN
                            else "convert,syntax,ner,assemble")).split(",")

@@ -96,7 +96,7 @@ class ActorResolver:
 
     def _direct(self, word: str, kinds: set[str] | None = None) -> tuple[list[Entry], str]:
         for variant, rule in self._variants(word):
-            entries = self.kb.forms.get(variant)
+            entries = _case_ok(self.kb.forms.get(variant), word)
             if entries:
                 if kinds is not None:
                     entries = [e for e in entries if e.kind in kinds]
@@ -271,7 +271,7 @@ class ActorResolver:
             first = norm(tok.text)
             if first in self._first_words:
                 for j in range(min(n, i + self.kb.max_tokens), i + 1, -1):
-                    entries = self.kb.forms.get(norm(doc[i:j].text))
+                    entries = _case_ok(self.kb.forms.get(norm(doc[i:j].text)), doc[i:j].text)
                     if entries:
                         found = self._cue_from_entries(i, j, entries, "phrase", capitalised=True,
                                                        sentence_start=False)
@@ -755,7 +755,7 @@ class ActorResolver:
                 next_id += 1
             if e.code is None:
                 weak = next((n[5:] for n in m.notes if n.startswith("weak:")), None)
-                if dominant and (e.sector not in (None, "IGO") or e.kind == "person") and e.kind != "igo":
+                if dominant and (e.sector not in (None, "IGO") or e.kind == "person") and e.kind not in ("igo", "org"):
                     e.code = dominant
                     e.rule += f"; country {dominant} from the article's context"
                 elif weak:
@@ -838,3 +838,11 @@ def _blank(lang: str):
 @lru_cache(maxsize=16)
 def _cached_resolver(lang: str, extra_files: tuple[str, ...]) -> ActorResolver:
     return ActorResolver(build(lang, extra_files))
+
+
+def _case_ok(entries: list[Entry] | None, surface: str) -> list[Entry] | None:
+    """Acronym forms ("IS", "US", "AU") match only in capitals: "is" is no Islamic State."""
+    if not entries:
+        return entries
+    kept = [e for e in entries if not (e.form.isupper() and len(e.form) <= 5) or surface.startswith(e.form)]
+    return kept or None
