@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from datetime import date
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -132,11 +133,21 @@ def _place_and_date(
 
 
 def _clearly_before(d: EventDate, story: str) -> bool:
-    """True when the date's whole range ends before the story's year or month starts."""
+    """True when the expression's date lies clearly before the story: an earlier year, or more
+    than 45 days before it ("am Montag" is the same news cycle, "im Jahr 2021" is background)."""
     end = d.end or d.date or ""
     if d.precision == "year" or len(story) == 4:
         return end[:4] < story[:4]
-    return end[:7] < story[:7]
+    try:
+        gap = date.fromisoformat(_day(story)) - date.fromisoformat(_day(end))
+    except ValueError:
+        return False
+    return gap.days > 45
+
+
+def _day(iso: str) -> str:
+    """A full ISO day for a YYYY, YYYY-MM or YYYY-MM-DD value (month start)."""
+    return (iso + "-01-01")[:10] if len(iso) == 4 else (iso + "-01")[:10] if len(iso) == 7 else iso[:10]
 
 
 def _nearest(places: list[Place], pos: int) -> Place | None:

@@ -64,7 +64,17 @@ def _lemma(tok: Token) -> str:
     return (tok.lemma_ or tok.text).lower()
 
 
-def _full_verb_lemma(tok: Token, g: LanguageGrammar, has_dep: bool) -> tuple[str, list[Token]]:
+def _full_verb_lemmas(tok: Token, index: PatternIndex, has_dep: bool) -> list[tuple[str, list[Token]]]:
+    """Every candidate full lemma of a verb token (model lemma, generated form table)."""
+    out = []
+    for base in index.lemmas(_lemma(tok), tok.text):
+        out.append(_full_verb_lemma(tok, index.grammar, has_dep, base=base))
+    return out
+
+
+def _full_verb_lemma(
+    tok: Token, g: LanguageGrammar, has_dep: bool, *, base: str | None = None
+) -> tuple[str, list[Token]]:
     """Lemma with its separable particle joined ("leitet ... ein" -> "einleiten"; "call ... on")."""
     particle: Token | None = None
     if has_dep:
@@ -80,11 +90,12 @@ def _full_verb_lemma(tok: Token, g: LanguageGrammar, has_dep: bool) -> tuple[str
                 if prev.i > tok.i and prev.lower_ in g.particles:
                     particle = prev
                 break
+    lemma = base or _lemma(tok)
     if particle is None:
-        return _lemma(tok), [tok]
+        return lemma, [tok]
     if g.particle_join == "prefix":
-        return particle.lower_ + _lemma(tok), [tok, particle]
-    return f"{_lemma(tok)} {particle.lower_}", [tok, particle]
+        return particle.lower_ + lemma, [tok, particle]
+    return f"{lemma} {particle.lower_}", [tok, particle]
 
 
 def _is_verb(tok: Token, has_pos: bool) -> bool:
@@ -105,8 +116,14 @@ def find_triggers(sent: Span, index: PatternIndex) -> list[Match]:
         lemma = _lemma(tok)
         # Verbs (with separable particles and light-verb objects).
         if not has_pos or tok.pos_ in ("VERB", "AUX", "ADJ"):
-            full, words = _full_verb_lemma(tok, g, has_dep)
-            for p in index.by_verb.get(full, []):
+            seen: set[str] = set()
+            candidates = []
+            for full, words in _full_verb_lemmas(tok, index, has_dep):
+                for p in index.by_verb.get(full, []):
+                    if p.id not in seen:
+                        seen.add(p.id)
+                        candidates.append((p, words))
+            for p, words in candidates:
                 if p.object:
                     obj = _object_noun(tok, p.object, index, has_dep)
                     if obj is None:
@@ -245,13 +262,13 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
             args.blocked = True
             args.notes.append(f"'{trig.text}' is the topic of a prepositional phrase, not an event")
             return _finish(args, p)
-        verb_lemma, _ = _full_verb_lemma(verb, g, True)
+        support = any(lem in g.support_verbs for lem, _ in _full_verb_lemmas(verb, index, True))
         if trig.dep_ in _SUBJ_DEPS and not args.recipient:
-            args.anaphor = verb_lemma in g.support_verbs
+            args.anaphor = support
             args.blocked = not args.anaphor
             args.notes.append(f"'{trig.text}' is the subject of '{verb.text}': participants from an earlier event")
             return _finish(args, p)
-        if verb.pos_ not in ("VERB", "AUX") or verb_lemma not in g.support_verbs:
+        if verb.pos_ not in ("VERB", "AUX", "ADJ") or not support:
             # "begrüßte die Verhandlungen": the noun is what another act is about, not an act itself.
             args.blocked = not args.recipient
             args.notes.append(f"nominal trigger under '{verb.text}', not a support verb: no actor from it")
@@ -277,8 +294,9 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
     if not args.recipient:
         for slot in p.recipient:
             if slot in ("obj", "iobj"):
-                cands = [c for c in verb.children if c.dep_ in ({"obj", "dobj"} if slot == "obj" else {"iobj"})
-                         and c not in m.tokens]
+                # A dative object is often parsed as a plain object: "iobj" accepts both.
+                deps = {"obj", "dobj"} if slot == "obj" else {"iobj", "obj", "dobj"}
+                cands = [c for c in verb.children if c.dep_ in deps and c not in m.tokens]
             elif slot.startswith("prep:"):
                 preps = {slot.split(":", 1)[1]}
                 cands = _pp_object(verb, preps)
@@ -458,6 +476,15 @@ def code_sentence(
             continue
         if has_dep and not args.actor and not args.recipient and not args.anaphor:
             args = arguments_by_position(m, sent, mentions, g)
+        elif has_dep and not args.actor and args.recipient and not args.anaphor:
+            # The parse found who was acted on but no actor (often a misparse): the mention
+            # before the trigger, if it is not the recipient, acts; confidence drops.
+            fallback = arguments_by_position(m, sent, mentions, g)
+            actor = [a for a in fallback.actor if all(a is not r for r in args.recipient)]
+            if actor:
+                args.actor = actor
+                args.by_parse = False
+                args.notes.append("actor: mention before the trigger (parse found none)")
         if not args.actor and not args.anaphor:
             continue  # an event needs a known actor: precision over recall
         if m.pattern.needs_recipient and not args.recipient and not args.anaphor:

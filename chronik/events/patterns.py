@@ -89,6 +89,15 @@ class PatternIndex:
                 self.by_adj.setdefault(p.adj.lower(), []).append(p)
         self.verb_bases = {v for v in self.by_verb}
         self.particles = set(grammar.particles)
+        self.forms = _verb_forms(lang)
+
+    def lemmas(self, token_lemma: str, text: str) -> list[str]:
+        """Lemma candidates: the pipeline's, then the generated verb-form table (strong verbs)."""
+        out = [token_lemma]
+        extra = self.forms.get(text.lower())
+        if extra and extra != token_lemma:
+            out.append(extra)
+        return out
 
     def nouns(self, lemma: str) -> list[Pattern]:
         """Nominal patterns for a noun lemma; German compounds match by their head ("Raketenangriff")."""
@@ -101,6 +110,18 @@ class PatternIndex:
             if found:
                 return [] if any(lemma[:i].startswith(b) for b in self.grammar.compound_blocklist) else found
         return []
+
+
+def _verb_forms(lang: str) -> dict[str, str]:
+    path = LANG_DIR / lang / "verb_forms.tsv"
+    if not path.exists():
+        return {}
+    table = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            form, lemma = line.split("\t")
+            table[form] = lemma
+    return table
 
 
 def _read_jsonl(path: Path) -> list[dict]:
