@@ -138,6 +138,18 @@ def assemble(lang: str, info: dict) -> Path:
     ner_nlp.replace_listeners("tok2vec", "ner", ["model.tok2vec"])
     nlp.add_pipe("lemmatizer", config={"mode": "lookup" if lang == "de" else "rule"}, after="morphologizer")
     nlp.get_pipe("lemmatizer").initialize()  # tables from spacy-lookups-data, saved into the model
+    if lang == "de":
+        # keep only forms in the spacy-lookups-data German frequency list (1M words): 82k of
+        # 355k entries, which cuts the load time by ~2 s; unknown forms keep their own spelling
+        import gzip
+        import spacy_lookups_data
+        d = Path(spacy_lookups_data.__file__).parent / "data"
+        full = json.load(gzip.open(d / "de_lemma_lookup.json.gz", "rt", encoding="utf8"))
+        freq = json.load(gzip.open(d / "de_lexeme_prob.json.gz", "rt", encoding="utf8"))
+        lk = nlp.get_pipe("lemmatizer").lookups
+        lk.remove_table("lemma_lookup")
+        lk.add_table("lemma_lookup", {k: v for k, v in full.items() if k in freq})
+        info["lemma_lookup_entries"] = len(lk.get_table("lemma_lookup"))
     nlp.add_pipe("ner", source=ner_nlp)
     if lang == "de":
         import gzip
@@ -201,10 +213,12 @@ def main():
         subprocess.run(cmd, check=True)
         info["pretrain_seconds"] = round(time.time() - t0, 1)
         info["pretrain_epochs"] = a.pretrain_epochs
+        info_path.write_text(json.dumps(info, indent=1))
     if "syntax" in stages:
         steps = a.syntax_steps or STEPS[(a.lang, "syntax")]
         info["syntax_seconds"] = round(spacy_train(a.lang, "syntax", ROOT / "configs" / "syntax.cfg", steps, None), 1)
         info["syntax_max_steps"] = steps
+        info_path.write_text(json.dumps(info, indent=1))
     if "ner" in stages:
         steps = a.ner_steps or STEPS[(a.lang, "ner")]
         info["ner_seconds"] = round(spacy_train(a.lang, "ner", ROOT / "configs" / "ner.cfg", steps, None), 1)
