@@ -256,13 +256,19 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
             args.actor = mentions.in_tokens(t for a in (agent or poss) for t in _core(a))
             args.notes.append("actor: genitive/agent of the trigger noun")
         verb = trig.head
+        if trig.dep_ in ("compound", "nmod") and verb.pos_ in ("NOUN", "PROPN") and verb.head is not verb:
+            verb = verb.head  # "launched a mediation effort": the verb above the compound
         if args.actor or verb is trig:
             return _finish(args, p)
         if any(_lemma(c) in g.topic_preps for c in trig.children if c.dep_ == "case"):
             args.blocked = True
             args.notes.append(f"'{trig.text}' is the topic of a prepositional phrase, not an event")
             return _finish(args, p)
-        support = any(lem in g.support_verbs for lem, _ in _full_verb_lemmas(verb, index, True))
+        lemmas = [lem for lem, _ in _full_verb_lemmas(verb, index, True)]
+        # A verb lends its subject unless it is an event of its own ("begrüßte die Verhandlungen"):
+        # listed support verbs always do; other verbs do when no authored pattern makes them an event.
+        support = any(lem in g.support_verbs for lem in lemmas) or not any(
+            not q.source.startswith("events_cameo") for lem in lemmas for q in index.by_verb.get(lem, []))
         if trig.dep_ in _SUBJ_DEPS and not args.recipient:
             args.anaphor = support
             args.blocked = not args.anaphor
@@ -315,6 +321,18 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
                 if refs:
                     args.event_ref = refs
                     args.notes.append(f"recipient: the participants of the earlier event '{c.text}' refers to")
+    if not args.recipient and p.recipient and not p.reciprocal:
+        # Fallback: a relational PP of the verb or of its complement ("extradited X to Britain",
+        # "agreed to lift embargoes on sales to Iran").
+        heads = [verb] + [c for c in verb.children if c.dep_ in ("xcomp", "ccomp") and c.i > verb.i]
+        for h in heads:
+            cands = _pp_object(h, set(g.recipient_preps))
+            found = [r for r in mentions.in_tokens(t for c in cands for t in _core(c))
+                     if all(r is not a for a in args.actor)]
+            if found:
+                args.recipient = found
+                args.notes.append(f"recipient: relational PP of '{h.text}' (fallback)")
+                break
     return _finish(args, p)
 
 
