@@ -52,13 +52,20 @@ DbOpt = Annotated[Path, typer.Option("--db", help="DuckDB file of the event stor
 ActorsOpt = Annotated[Optional[list[Path]], typer.Option("--actors", help="Extra actor file(s) to merge (same format as the shipped ones).")]
 
 
-def _options(min_confidence: float = 0.0, actors: list[Path] | None = None):  # type: ignore[no-untyped-def]
+def _options(  # type: ignore[no-untyped-def]
+    min_confidence: float = 0.0, actors: list[Path] | None = None, time_limit: float = 60.0
+):
     from chronik.pipeline import CoderOptions
 
     for p in actors or []:
         if not p.exists():
             raise error("E001", path=p)
-    return CoderOptions(min_confidence=min_confidence, actor_files=tuple(str(p) for p in actors or []))
+    return CoderOptions(min_confidence=min_confidence, actor_files=tuple(str(p) for p in actors or []),
+                        time_limit=time_limit or None)
+
+
+TimeLimitOpt = Annotated[float, typer.Option("--time-limit", min=0.0,
+                                             help="Seconds per article before it is skipped (E100); 0 = no limit.")]
 
 
 def _entities(ents: list) -> str:  # type: ignore[type-arg]
@@ -73,12 +80,13 @@ def code(
     explain: Annotated[bool, typer.Option("--explain", help="Show why each event exists.")] = False,
     min_confidence: Annotated[float, typer.Option("--min-confidence", min=0.0, max=1.0, help="Drop events below this confidence.")] = 0.0,
     actors: ActorsOpt = None,
+    time_limit: TimeLimitOpt = 60.0,
 ) -> None:
     """Code articles and print their events and statements."""
     from chronik.io.readers import ReadProblem, read_path
     from chronik.pipeline import code_stream
 
-    options = _options(min_confidence, actors)
+    options = _options(min_confidence, actors, time_limit)
     articles = []
     failures = 0
     for item in read_path(path, lang=lang):
@@ -152,6 +160,7 @@ def ingest(
     min_confidence: Annotated[float, typer.Option("--min-confidence", min=0.0, max=1.0)] = 0.0,
     actors: ActorsOpt = None,
     commit_every: Annotated[int, typer.Option("--commit-every", min=1, max=100000, help="Articles per transaction.")] = 64,
+    time_limit: TimeLimitOpt = 60.0,
 ) -> None:
     """Code articles and store them in a DuckDB file (resumable: stored articles are skipped)."""
     from chronik.ingest import ingest as run_ingest
@@ -162,7 +171,7 @@ def ingest(
         raise error("E009", value=engine, choices="local, dask")
     if scheduler and engine != "dask":
         raise error("E014", a="--scheduler", b=f"--engine {engine}")
-    options = _options(min_confidence, actors)
+    options = _options(min_confidence, actors, time_limit)
     source = read_path(path, lang=lang)
     code_fn = None
     langs = {"langs": (lang,)} if lang else {}

@@ -58,7 +58,7 @@ CATALOGUE: dict[str, tuple[type[ChronikError], str]] = {
     "E010": (InputError, "Unsupported language '{lang}'. Choose one of: {supported}."),
     "E011": (InputError, "Article {article} is binary or not text ({detail}). Skip it, or convert it to text first."),
     "E012": (InputError, "Gold file {path} line {line} is not valid gold: {detail}. See GOLD_FORMAT.md."),
-    "E013": (InputError, "Article {article} is too large ({size} characters, limit {limit}). Split it, or raise --max-chars."),
+    "E013": (InputError, "Article {article} is too large ({size} characters, limit {limit}). Split it into several articles."),
     "E014": (InputError, "Options {a} and {b} cannot be used together. Choose one."),
     "E015": (InputError, "Cannot read {path}: {detail}. Check the file is complete (e.g. `gzip -t`) and readable."),
     "E050": (ModelError, "Gazetteer data file {path} cannot be read: {detail}. Rebuild it with `python training/build_gazetteer.py` or reinstall Chronik."),
@@ -98,7 +98,6 @@ CATALOGUE: dict[str, tuple[type[ChronikError], str]] = {
 WARNINGS: dict[str, str] = {
     "W001": "Skipped article {article}: {reason}",
     "W002": "No trained {lang} pipeline shipped; using a blank pipeline with rules only (lower quality).",
-    "W003": "Article {article} took longer than {seconds}s to code and was skipped.",
     "W060": "Gold file {path} line {line} repeats article id {article}; it is scored as {renamed}. Give every gold article its own id.",
     "W080": "Serving on {host}, which other machines can reach; anyone there can read the store. Use the default 127.0.0.1 unless you mean to share it.",
 }

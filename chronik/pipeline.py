@@ -21,6 +21,8 @@ from chronik.places import find_places, parse_dateline
 from chronik.statements import find_statements
 
 MIN_LANG_PROB = 0.5
+WARM_UP = {"de": "Die Regierung traf sich in Berlin mit Vertretern der Opposition.",
+           "en": "The government met opposition leaders in London."}
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class CoderOptions:
     min_confidence: float = 0.0
     actor_files: tuple[str, ...] = ()
     pattern_files: tuple[str, ...] = ()
+    time_limit: float | None = 60.0  # seconds per article before it is skipped (E100); None: no limit
 
 
 def resolve_language(article: Article) -> str:
@@ -69,6 +72,10 @@ class Coder:
         # would otherwise raise a bare ValueError for articles in between and stop the whole batch.
         self.nlp.max_length = max(self.nlp.max_length, MAX_CHARS)
         self.actors = ActorResolver.for_lang(lang, extra_files=self.options.actor_files)
+        # Load every lazy table now (patterns, lemma tables, gazetteer, speech lexicon), so the first
+        # article's time limit measures coding, not loading.
+        warm = WARM_UP.get(lang, WARM_UP["en"])
+        self.code(Article(id="warm-up", text=warm, lang=lang, content_hash="warm-up"))
 
     def code(self, article: Article) -> CodedArticle:
         return next(self.code_many([article]))
@@ -177,7 +184,13 @@ def code_article(article: Article, *, options: CoderOptions | None = None) -> Co
 def code_stream(
     articles: Iterable[Article], *, options: CoderOptions | None = None, batch_size: int = 16,
 ) -> Iterator[CodedArticle | tuple[Article, ChronikError]]:
-    """Code a stream of articles in language batches; bad articles come out as (article, error)."""
+    """Code a stream of articles in language batches; bad articles come out as (article, error).
+
+    Each batch runs under the per-article time limit of `options` (see `chronik.guard`).
+    """
+    from chronik.guard import code_guarded
+
+    seconds = (options or CoderOptions()).time_limit
     pending: dict[str, list[Article]] = {}
     for article in articles:
         try:
@@ -188,11 +201,11 @@ def code_stream(
         batch = pending.setdefault(lang, [])
         batch.append(article)
         if len(batch) >= batch_size:
-            yield from coder_for(lang, options).code_many(batch, batch_size=batch_size)
+            yield from code_guarded(coder_for(lang, options), batch, seconds=seconds, batch_size=batch_size)
             pending[lang] = []
     for lang, batch in pending.items():
         if batch:
-            yield from coder_for(lang, options).code_many(batch, batch_size=batch_size)
+            yield from code_guarded(coder_for(lang, options), batch, seconds=seconds, batch_size=batch_size)
 
 
 __all__ = ["Coder", "CoderOptions", "code_article", "code_stream", "Entity"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import warnings
 from pathlib import Path
 
@@ -165,7 +166,7 @@ def test_dask_workers_write_parquet_parts(tmp_path, serial, dask_client):
     assert ids == sorted(e[0] for e in expected)
 
 
-def test_spark_smoke(serial):
+def test_spark_smoke(serial, monkeypatch):
     pytest.importorskip("pyspark")
     from pyspark.sql import SparkSession
 
@@ -173,6 +174,9 @@ def test_spark_smoke(serial):
 
     arts, expected = serial
     arts = arts[:4]
+    # Spark's Python workers must run this interpreter (the one with Chronik installed).
+    monkeypatch.setenv("PYSPARK_PYTHON", sys.executable)
+    monkeypatch.setenv("PYSPARK_DRIVER_PYTHON", sys.executable)
     spark = (SparkSession.builder.master("local[1]").appName("chronik-test")
              .config("spark.driver.host", "127.0.0.1").config("spark.ui.enabled", "false").getOrCreate())
     try:
