@@ -185,7 +185,16 @@ ENGLISH = [
 @pytest.mark.parametrize("which", PIPELINES)
 @pytest.mark.parametrize("name,text,expected", GERMAN, ids=[g[0] for g in GERMAN])
 def test_german_constructions(which, name, text, expected):
+    if which == "trained" and name in TRAINED_SEGMENTATION_GAPS:
+        pytest.xfail("the shipped German parser splits the sentence at the closing quote or after the "
+                     "'Name:' label (known gap, docs/statements.md)")
     assert _triples(_run("de", which, text, DE)) == expected
+
+
+# Constructions the blank pipeline (rule-based sentences) handles but the trained parser's
+# sentence segmentation currently breaks.
+TRAINED_SEGMENTATION_GAPS = {"direct, reversed guillemets, frame before with colon",
+                             "interview answers after a name label"}
 
 
 @pytest.mark.issue(6)
