@@ -132,9 +132,10 @@ def dyads(con: Connection, q: EventQuery, *, limit: int = 200, min_count: int = 
     """The actor x recipient matrix as sparse cells (one per pair with events), largest first."""
     where, params = q.where()
     cells = _dicts(con, (
-        "SELECT a AS actor, r AS recipient, count(*) AS count, avg(score) AS mean_score FROM ("
-        f"SELECT unnest(actor_codes) AS a, recipient_codes, score FROM events{where}"
-        ") , unnest(recipient_codes) AS t(r) WHERE a <> r GROUP BY ALL HAVING count(*) >= ? "
+        # One count per event and pair, even when a code repeats in a compound actor ("DNK, DNK").
+        "SELECT a AS actor, r AS recipient, count(DISTINCT event_id) AS count, avg(score) AS mean_score FROM ("
+        f"SELECT event_id, unnest(list_distinct(actor_codes)) AS a, list_distinct(recipient_codes) AS rc, score "
+        f"FROM events{where}) , unnest(rc) AS t(r) WHERE a <> r GROUP BY ALL HAVING count(DISTINCT event_id) >= ? "
         "ORDER BY count DESC, actor, recipient LIMIT ?"
     ), [*params, min_count, limit])
     actors = sorted({c["actor"] for c in cells})
