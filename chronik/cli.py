@@ -444,11 +444,12 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
     api_key: Annotated[Optional[str], typer.Option("--api-key", envvar="CHRONIK_API_KEY", help="Turn on POST /code?store=true for requests that send this key in X-API-Key.")] = None,
     snapshot: Annotated[bool, typer.Option("--snapshot/--no-snapshot", help="Keep a snapshot to answer from while an ingest writes the store.")] = True,
+    rate_limit: Annotated[float, typer.Option("--rate-limit", min=0.0, help="Requests per second per client (POST costs 5); 0 = no limit.")] = 50.0,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) and the dashboard (at /) over a store."""
     from chronik.api.cli_serve import serve as run_serve
 
-    run_serve(db, host, port, api_key, snapshot=snapshot)
+    run_serve(db, host, port, api_key, snapshot=snapshot, rate_limit=rate_limit)
 
 
 @app.command()

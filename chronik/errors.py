@@ -83,6 +83,7 @@ CATALOGUE: dict[str, tuple[type[ChronikError], str]] = {
     "E083": (InputError, "Missing or wrong API key. Send the key given to `chronik serve --api-key` in the X-API-Key header."),
     "E084": (InputError, "No {kind} '{id}' in the store. List what exists with GET {listing}."),
     "E085": (InputError, "Bad parameter {name}={value!r}: {detail}"),
+    "E087": (InputError, "Too many requests from {client}: the limit is {rate} per second (bursts of {burst}). Retry after {seconds} s, or start the server with a higher --rate-limit."),
     "E086": (InputError, "Cannot serve {path}: {detail}. Create the store with `chronik ingest PATH --db {path}` or check the path."),
     "E090": (ChronikError, "A coding worker process died ({detail}). Rerun the same command: stored articles are skipped. If it repeats, run with --workers 1 to find the article that kills it."),
     "E091": (ChronikError, "Cannot reach the Dask scheduler at {address}: {detail}. Start it (`dask scheduler`) and its workers, or leave out --scheduler to run a local cluster."),

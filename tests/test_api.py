@@ -434,3 +434,19 @@ def test_503_with_retry_after_when_locked_and_no_snapshot(store_path: Path, tmp_
         finally:
             writer.communicate("", timeout=20)
         assert client.get("/events").status_code == 200
+
+
+@pytest.mark.issue(10)
+def test_rate_limit_answers_429_with_retry_after(store_path: Path) -> None:
+    """A client over its token bucket gets 429 E087 with Retry-After; another client is unaffected."""
+    with Server(create_app(store_path, rate_limit=2.0, burst=5)) as client:
+        codes = [client.get("/summary").status_code for _ in range(12)]
+        assert codes[:5] == [200] * 5
+        assert 429 in codes
+        refused = client.get("/summary")
+        assert refused.status_code == 429
+        assert refused.json()["code"] == "E087" and int(refused.headers["retry-after"]) >= 1
+        # POST costs five tokens: one coding request empties a fresh bucket of five.
+        time.sleep(3)
+        assert client.post("/code", json={"text": PASTED, "lang": "en"}).status_code == 200
+        assert client.post("/code", json={"text": PASTED, "lang": "en"}).status_code == 429

@@ -6,6 +6,7 @@ import hmac
 import io
 import json
 import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from enum import Enum
@@ -60,7 +61,7 @@ class TableFormat(str, Enum):
 
 
 # HTTP status of each catalogued error the API can meet; other input errors are 422, store errors 503.
-STATUS = {"E080": 503, "E031": 503, "E030": 503, "E081": 413, "E082": 403, "E083": 401, "E084": 404, "E085": 422}
+STATUS = {"E087": 429, "E080": 503, "E031": 503, "E030": 503, "E081": 413, "E082": 403, "E083": 401, "E084": 404, "E085": 422}
 
 
 class CodeRequest(BaseModel):
@@ -128,6 +129,47 @@ def _csv(reading: Reading, rows: list[dict[str, Any]], fields: list[str] | tuple
                                  headers={"Content-Disposition": f'inline; filename="{name}.csv"'}), reading)
 
 
+class _RateLimit:
+    """ASGI middleware: a token bucket per client address; over the limit answers 429 (E087).
+
+    Writes and coding (POST) cost five tokens, reads one. `rate` is tokens per second, `burst` the
+    bucket size. Loopback clients are limited too, so a runaway script cannot starve the server.
+    """
+
+    def __init__(self, app: Callable[..., Awaitable[None]], *, rate: float, burst: int) -> None:
+        self.app = app
+        self.rate = rate
+        self.burst = burst
+        self.buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, last refill time)
+        self.lock = threading.Lock()
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable[..., Awaitable[dict[str, Any]]],
+                       send: Callable[..., Awaitable[None]]) -> None:
+        if scope["type"] != "http" or self.rate <= 0 or scope["path"].startswith("/static"):
+            await self.app(scope, receive, send)
+            return
+        client = (scope.get("client") or ("?", 0))[0]
+        cost = 5.0 if scope["method"] == "POST" else 1.0
+        now = time.monotonic()
+        with self.lock:
+            tokens, last = self.buckets.get(client, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+            allowed = tokens >= cost
+            self.buckets[client] = (tokens - cost if allowed else tokens, now)
+            if len(self.buckets) > 10_000:  # forget idle clients; memory stays bounded
+                self.buckets = {k: v for k, v in self.buckets.items() if now - v[1] < 60}
+        if allowed:
+            await self.app(scope, receive, send)
+            return
+        wait = max(1, int((cost - tokens) / self.rate + 0.999))
+        exc = error("E087", client=client, rate=self.rate, burst=self.burst, seconds=wait)
+        payload = json.dumps({"detail": str(exc), "code": exc.code}).encode()
+        await send({"type": "http.response.start", "status": 429,
+                    "headers": [(b"content-type", b"application/json"), (b"retry-after", str(wait).encode()),
+                                (b"content-length", str(len(payload)).encode())]})
+        await send({"type": "http.response.body", "body": payload})
+
+
 class _BodyLimit:
     """ASGI middleware: refuse request bodies over `limit` bytes with 413 before the app reads them."""
 
@@ -180,7 +222,7 @@ class _BodyLimit:
 
 def create_app(
     db_path: str | Path, *, api_key: str | None = None, snapshot: bool = True, snapshot_dir: str | Path | None = None,
-    max_body: int = MAX_BODY_BYTES, retry_after: int = 5,
+    max_body: int = MAX_BODY_BYTES, retry_after: int = 5, rate_limit: float = 0.0, burst: int = 100,
 ) -> FastAPI:
     """The Chronik API and dashboard over the DuckDB store at `db_path`.
 
@@ -202,6 +244,7 @@ def create_app(
     )
     app.state.access = access
     app.add_middleware(_BodyLimit, limit=max_body)
+    app.add_middleware(_RateLimit, rate=rate_limit, burst=burst)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     templates = Jinja2Templates(directory=WEB / "templates")
 

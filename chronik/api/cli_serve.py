@@ -22,6 +22,7 @@ def is_loopback(host: str) -> bool:
 
 def serve(
     db: Path, host: str = "127.0.0.1", port: int = 8000, api_key: str | None = None, *, snapshot: bool = True,
+    rate_limit: float = 50.0,
 ) -> None:
     """Serve the API (OpenAPI at /docs) and the dashboard (at /) for the store `db` until interrupted."""
     import uvicorn
@@ -35,5 +36,5 @@ def serve(
     if not is_loopback(host):
         # The CLI silences ChronikWarning, and this one must be seen: print it.
         print(warning_text("W080", host=host), file=sys.stderr)
-    app = create_app(db, api_key=api_key, snapshot=snapshot)
+    app = create_app(db, api_key=api_key, snapshot=snapshot, rate_limit=rate_limit, burst=max(10, int(rate_limit * 2)))
     uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
