@@ -1,0 +1,61 @@
+"""German event mechanisms through the real coder (shipped pipeline, actor layer, patterns)."""
+from __future__ import annotations
+
+import pytest
+
+from chronik.io.readers import make_article
+from chronik.pipeline import coder_for
+
+
+def events(text: str) -> list[tuple[str, frozenset, frozenset, tuple]]:
+    coded = coder_for("de").code(make_article(text, lang="de", date="2022-03-01"))
+    return [(e.type, frozenset(a.code for a in e.actor), frozenset(r.code for r in e.recipient), tuple(e.aux))
+            for e in coded.events]
+
+
+CASES = [
+    ("separable verb", "Russland griff am Montag die Ukraine an.", ("ASSAULT", {"RUS"}, {"UKR"}, ())),
+    ("passive with agent", "Die Ukraine wurde von Russland angegriffen.", ("ASSAULT", {"RUS"}, {"UKR"}, ())),
+    ("nominal trigger with adjective actor", "Der russische Angriff auf die Ukraine dauerte an.",
+     ("ASSAULT", {"RUS"}, {"UKR"}, ())),
+    ("compound actor", "Frankreich und Deutschland kritisierten die Türkei.", ("ACCUSE", {"FRA", "DEU"}, {"TUR"}, ())),
+    ("reciprocal", "Deutschland und Frankreich verhandeln über ein neues Abkommen.",
+     ("CONSULT", {"DEU", "FRA"}, set(), ())),
+    ("PP recipient", "Die Regierung in Berlin verhandelte mit Polen.", ("CONSULT", {"DEU"}, {"POL"}, ())),
+    ("negation", "Russland griff die Ukraine nicht an.", ("ASSAULT", {"RUS"}, None, ("negation",))),
+    ("future", "Die Türkei wird nächste Woche mit Griechenland verhandeln.",
+     ("CONSULT", {"TUR"}, {"GRC"}, ("future",))),
+    ("light verb construction", "Die EU verhängte Sanktionen gegen Russland.", ("SANCTION", {"EU"}, {"RUS"}, ())),
+    ("dative recipient", "Nordkorea drohte Südkorea mit einem Angriff.", ("THREATEN", {"PRK"}, {"KOR"}, ())),
+    ("separable with PP", "Israel zog seine Truppen aus dem Gazastreifen ab.", ("RETREAT", {"ISR"}, {"PSE"}, ())),
+]
+
+
+@pytest.mark.issue(5)
+@pytest.mark.parametrize(("name", "text", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_mechanism(name: str, text: str, expected: tuple) -> None:  # type: ignore[type-arg]
+    etype, actor, recipient, aux = expected
+    got = events(text)
+    assert any(t == etype and a == frozenset(actor) and (recipient is None or r == frozenset(recipient))
+               and x == aux for t, a, r, x in got), got
+
+
+@pytest.mark.issue(5)
+def test_hypothetical() -> None:
+    got = events("Die Polizei könnte die Demonstranten festnehmen, falls sie die Straße blockieren.")
+    assert any(t == "COERCE" and "hypothetical" in x for t, _, _, x in got), got
+
+
+@pytest.mark.issue(5)
+def test_event_anaphora_gives_the_recipient() -> None:
+    got = events("Dänemark leitet Verhandlungen mit den USA ein. Das US-Außenministerium begrüßte die Verhandlungen.")
+    assert ("CONSULT", frozenset({"DNK"}), frozenset({"USA"}), ()) in got
+    assert ("SUPPORT", frozenset({"USA"}), frozenset({"DNK"}), ()) in got
+
+
+@pytest.mark.issue(5)
+def test_plain_speech_and_topics_are_no_events() -> None:
+    assert events("Die Regierung sagte, das Wetter sei gut.") == []
+    # "über eine Zusammenarbeit" is the topic of the talks, not a COOPERATE event.
+    got = events("Dänemark verhandelt mit Norwegen über eine Zusammenarbeit.")
+    assert [t for t, *_ in got] == ["CONSULT"], got
