@@ -333,7 +333,33 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
                 args.recipient = found
                 args.notes.append(f"recipient: relational PP of '{h.text}' (fallback)")
                 break
+        if not args.recipient:
+            found_pp = _relational_pp_after(m, mentions, g)
+            if found_pp:
+                args.recipient = [r for r in found_pp if all(r is not a for a in args.actor)]
+                args.notes.append("recipient: first relational PP after the trigger (parse attached it elsewhere)")
     return _finish(args, p)
+
+
+def _relational_pp_after(m: Match, mentions: MentionIndex, g: LanguageGrammar) -> list[Entity]:
+    """The mention after the first 'to/with/against' ('an/mit/gegen') following the trigger in its clause."""
+    doc = m.trigger.doc
+    end = m.trigger.sent.end
+    i = max(t.i for t in m.tokens) + 1
+    while i < end:
+        tok = doc[i]
+        if tok.text in (";", ":") or (tok.text == "," and g.lang == "de"):
+            break
+        if tok.lower_ in g.recipient_preps:
+            for j in range(i + 1, min(i + 5, end)):
+                hit = mentions.at(doc[j])
+                if hit is not None:
+                    return [hit]
+                if doc[j].is_punct:
+                    break
+            return []
+        i += 1
+    return []
 
 
 def _finish(args: Arguments, p: Pattern) -> Arguments:
