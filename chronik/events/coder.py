@@ -114,8 +114,12 @@ def find_triggers(sent: Span, index: PatternIndex) -> list[Match]:
         if tok.is_punct or tok.is_space:
             continue
         lemma = _lemma(tok)
-        # Verbs (with separable particles and light-verb objects).
-        if not has_pos or tok.pos_ in ("VERB", "AUX", "ADJ"):
+        if tok.lower_ in g.stop_triggers:
+            continue
+        # Verbs (with separable particles and light-verb objects); a capitalised word inside the
+        # sentence is a name or (German) a noun, not a verb ("United", "Mass").
+        verb_like = tok.i == sent.start or not tok.text[:1].isupper()
+        if verb_like and (not has_pos or tok.pos_ in ("VERB", "AUX", "ADJ")):
             seen: set[str] = set()
             candidates = []
             for full, words in _full_verb_lemmas(tok, index, has_dep):
@@ -572,6 +576,12 @@ def code_sentence(
             e.type, e.mode = "REJECT", None
             e.aux = [a for a in e.aux if a != "negation"]
             e.score = score("REJECT")
+        if "future" in e.aux and not future_by_words and e.type in _THREAT_TYPES:
+            # "announced it will impose a blockade": an announced coercive act is a THREATEN.
+            e.evidence.notes.append(f"announced {e.type} with a future auxiliary coded as THREATEN")
+            e.type, e.mode = "THREATEN", None
+            e.aux = [a for a in e.aux if a != "future"]
+            e.score = score("THREATEN", negated="negation" in e.aux)
         if "future" in e.aux and not future_by_words and e.type in _INTENT_TYPES:
             # "Finland will give Tanzania a grant": an announced intention is an AGREE (annotation guide).
             e.evidence.notes.append(f"announced {e.type} with a future auxiliary coded as AGREE")
@@ -583,6 +593,8 @@ def code_sentence(
 
 # Negated, these types are refusals.
 _REFUSAL_OF = {"SUPPORT", "AGREE", "COOPERATE"}
+# Coercive acts that, announced with a future auxiliary, are threats.
+_THREAT_TYPES = {"ASSAULT", "COERCE", "SANCTION"}
 # Cooperative acts that, announced in the future tense, are intentions (AGREE) rather than acts.
 _INTENT_TYPES = {"SUPPORT", "AID", "COOPERATE", "CONCEDE", "RETREAT"}
 # Verbs of these types frame an embedded act: "agreed to provide aid", "drohte, anzugreifen".

@@ -68,7 +68,8 @@ class LanguageGrammar(Record):
     support_verbs: list[str] = field(default_factory=list)  # light verbs that lend a nominal trigger their subject
     topic_preps: list[str] = field(default_factory=list)
     compound_blocklist: list[str] = field(default_factory=list)  # "Wahlkampf" is no "Kampf"
-    recipient_preps: list[str] = field(default_factory=list)  # fallback: "extradited X to Britain"  # "Verhandlungen über eine Zusammenarbeit": a topic, no event
+    recipient_preps: list[str] = field(default_factory=list)  # fallback: "extradited X to Britain"
+    stop_triggers: list[str] = field(default_factory=list)  # word forms that are never triggers ("according")  # "Verhandlungen über eine Zusammenarbeit": a topic, no event
 
 
 class PatternIndex:
