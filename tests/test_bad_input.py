@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from chronik.errors import ChronikError
-from chronik.guard import call_with_time_limit, code_guarded
+from chronik.guard import call_with_time_limit
 from chronik.io.readers import MAX_CHARS, ReadProblem, decode_bytes, iter_jsonl, make_article, read_path
 from chronik.pipeline import Coder
 
