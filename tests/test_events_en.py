@@ -203,3 +203,14 @@ def test_converter_reproduces_committed_file(tmp_path):
                          capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
     assert out.read_text(encoding="utf-8") == (EN / "events_cameo.jsonl").read_text(encoding="utf-8")
+
+
+@pytest.mark.issue(5)
+def test_demand_frame_with_the_real_pipeline() -> None:
+    """'X said Y must do Z' is a REQUEST from X to Y; the demanded act is its content, not an event."""
+    from chronik.io.readers import make_article
+    from chronik.pipeline import coder_for
+
+    coded = coder_for("en").code(make_article("The Pentagon said Iraq must return the helicopter.", lang="en"))
+    got = [(e.type, {a.code for a in e.actor}, {r.code for r in e.recipient}) for e in coded.events]
+    assert got == [("REQUEST", {"USA"}, {"IRQ"})], got

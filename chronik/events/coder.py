@@ -563,6 +563,8 @@ def code_sentence(
                 trigger=trigger_text, rule=m.pattern.id, notes=args.notes,
             ),
         )))
+    if has_dep:
+        pairs.extend(_demands(sent, sent_index, mentions, index, article_id))
     for ref in pending:
         ref.event = pairs[ref.position][1]
         references.append(ref)
@@ -599,6 +601,45 @@ _THREAT_TYPES = {"ASSAULT", "COERCE", "SANCTION"}
 _INTENT_TYPES = {"SUPPORT", "AID", "COOPERATE", "CONCEDE", "RETREAT"}
 # Verbs of these types frame an embedded act: "agreed to provide aid", "drohte, anzugreifen".
 _FRAME_TYPES = {"AGREE", "THREATEN", "REQUEST", "REJECT"}
+
+
+_DEMAND = Pattern(id="demand-frame", type="REQUEST", cameo="100", confidence=0.55,
+                  source="chronik/events/coder.py")
+
+
+def _demands(
+    sent: Span, sent_index: int, mentions: MentionIndex, index: PatternIndex, article_id: str
+) -> list[tuple[Match, Event]]:
+    """'X said Y must do Z' / 'X betonte, Y müsse Z': a REQUEST of the speaker to Y."""
+    g = index.grammar
+    out: list[tuple[Match, Event]] = []
+    for tok in sent:
+        if tok.dep_ != "aux" or _lemma(tok) not in g.demand_modals and tok.lower_ not in g.demand_modals:
+            continue
+        act = tok.head
+        speech = act.head
+        if act.dep_ not in ("ccomp", "parataxis") or not any(
+                lem in g.speech_verbs for lem in index.lemmas(_lemma(speech), speech.text)):
+            continue
+        speaker, _ = _subject(speech, g.passive_aux)
+        addressee, _ = _subject(act, g.passive_aux)
+        if speaker is None or addressee is None:
+            continue
+        actor = _with_conjuncts(mentions.in_tokens(_core(speaker)))
+        recipient = [r for r in _with_conjuncts(mentions.in_tokens(_core(addressee))) if all(r is not a for a in actor)]
+        if not actor or not recipient:
+            continue
+        start, end = min(speech.idx, tok.idx), max(speech.idx + len(speech), tok.idx + len(tok))
+        out.append((Match(_DEMAND, speech, [speech, tok]), Event(
+            type="REQUEST", cameo="100", actor=actor, recipient=recipient, aux=[], confidence=0.7,
+            score=score("REQUEST"),
+            evidence=Evidence(article_id=article_id, sentence_index=sent_index, sentence=sent.text,
+                              sent_start=sent.start_char, sent_end=sent.end_char, start=start, end=end,
+                              trigger=f"{speech.text} ... {tok.text}", rule="demand-frame",
+                              notes=[f"actor: speaker '{speaker.text}' of '{speech.text}'",
+                                     f"recipient: '{addressee.text}', who '{tok.text}' act"]),
+        )))
+    return out
 
 
 def _fold_embedded(pairs: list[tuple[Match, Event]]) -> list[tuple[Match, Event]]:

@@ -69,7 +69,9 @@ class LanguageGrammar(Record):
     topic_preps: list[str] = field(default_factory=list)
     compound_blocklist: list[str] = field(default_factory=list)  # "Wahlkampf" is no "Kampf"
     recipient_preps: list[str] = field(default_factory=list)  # fallback: "extradited X to Britain"
-    stop_triggers: list[str] = field(default_factory=list)  # word forms that are never triggers ("according")  # "Verhandlungen über eine Zusammenarbeit": a topic, no event
+    stop_triggers: list[str] = field(default_factory=list)  # word forms that are never triggers ("according")
+    demand_modals: list[str] = field(default_factory=list)  # "X said Y must ...": a REQUEST of X to Y
+    speech_verbs: list[str] = field(default_factory=list)  # "Verhandlungen über eine Zusammenarbeit": a topic, no event
 
 
 class PatternIndex:
