@@ -192,12 +192,14 @@ class Store:
         limit: int = 100, offset: int = 0,
     ) -> list[dict[str, Any]]:
         clauses, params = [], []
+        # Literal substring matching (ILIKE would treat '%' and '_' in user text as wildcards).
         if speaker:
-            clauses.append("(speaker_name ILIKE ? OR speaker_text ILIKE ? OR speaker_code = ?)")
-            params += [f"%{speaker}%", f"%{speaker}%", speaker.upper()]
+            clauses.append("(contains(lower(speaker_name), lower(?)) OR contains(lower(speaker_text), lower(?)) "
+                           "OR speaker_code = upper(?))")
+            params += [speaker, speaker, speaker]
         if text:
-            clauses.append("content ILIKE ?")
-            params.append(f"%{text}%")
+            clauses.append("contains(lower(content), lower(?))")
+            params.append(text)
         if kind:
             clauses.append("kind = ?")
             params.append(kind)
