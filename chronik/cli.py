@@ -246,15 +246,21 @@ def events(
     _print_rows(rows, format, title=f"{len(rows)} of {total} events")
 
 
+TABLE_COLUMNS = ("event_date", "type", "actor_codes", "recipient_codes", "aux", "place", "trigger", "confidence",
+                 "speaker_text", "speaker_code", "kind", "content")
+
+
 def _print_rows(rows: list[dict], format: OutFormat, *, title: str) -> None:  # type: ignore[type-arg]
     if format is OutFormat.table:
         if not rows:
             out.print(f"[dim]{title}[/]")
             return
-        cols = [c for c in rows[0] if c not in ("sentence", "content_hash", "record")]
+        # A terminal table shows what fits; --format jsonl/json/csv gives every column.
+        cols = [c for c in rows[0] if c in TABLE_COLUMNS] or [c for c in rows[0] if c not in ("sentence", "record")]
         t = Table(*cols, title=title)
         for r in rows:
-            t.add_row(*("" if r[c] is None else str(r[c])[:60] for c in cols))
+            t.add_row(*("" if r[c] is None else ",".join(map(str, r[c])) if isinstance(r[c], list)
+                        else str(r[c])[:60] for c in cols))
         out.print(t)
     elif format is OutFormat.jsonl:
         for r in rows:
