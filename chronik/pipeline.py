@@ -103,7 +103,8 @@ class Coder:
         places = find_places(doc, lang=self.lang, dateline=article.dateline, context_countries=countries)
         dates = [d for d in find_dates(doc, story_date=story, lang=self.lang) if d[2].date]
         events = code_events(
-            doc, mentions, lang=self.lang, article_id=article.id, extra_patterns=self.options.pattern_files
+            doc, mentions, lang=self.lang, article_id=article.id, extra_patterns=self.options.pattern_files,
+            home=home,
         )
         statements = find_statements(doc, mentions, lang=self.lang, article_id=article.id)
         events = [e for e in events if e.confidence >= self.options.min_confidence]

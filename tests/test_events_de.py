@@ -59,3 +59,13 @@ def test_plain_speech_and_topics_are_no_events() -> None:
     # "über eine Zusammenarbeit" is the topic of the talks, not a COOPERATE event.
     got = events("Dänemark verhandelt mit Norwegen über eine Zusammenarbeit.")
     assert [t for t, *_ in got] == ["CONSULT"], got
+
+
+@pytest.mark.issue(5)
+def test_unknown_object_is_a_recipient_of_the_articles_country() -> None:
+    # "den Vergleich" / "den Verdächtigen" name no country: the party acted on belongs to the story's.
+    got = events("Die belgische Staatsanwaltschaft hat in Brüssel den Verdächtigen angeklagt.")
+    assert any(t == "ACCUSE" and a == {"BEL"} and r == {"BEL"} for t, a, r, _ in got), got
+    # An object that is the content of a request is not the party the request is addressed to.
+    got = events("Die belgische Regierung fordert eine neue Untersuchung.")
+    assert all(r == frozenset() for t, _, r, _ in got if t == "REQUEST"), got

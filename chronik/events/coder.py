@@ -38,9 +38,10 @@ class Arguments:
 class MentionIndex:
     """Actor mentions of one doc, looked up by token."""
 
-    def __init__(self, doc: Doc, mentions: Iterable[Entity]) -> None:
+    def __init__(self, doc: Doc, mentions: Iterable[Entity], home: str | None = None) -> None:
         self.by_token: dict[int, Entity] = {}
         self.mentions = sorted(mentions, key=lambda m: m.start)
+        self.country = _article_country(self.mentions, home)
         for m in self.mentions:
             span = doc.char_span(m.start, m.end, alignment_mode="expand")
             if span is None:
@@ -58,6 +59,33 @@ class MentionIndex:
             if m is not None and all(m is not o for o in out):
                 out.append(m)
         return out
+
+
+def _article_country(mentions: list[Entity], home: str | None) -> str | None:
+    """The country most of the article's actors belong to (the dateline's country weighs most)."""
+    counts: dict[str, int] = {}
+    if home:
+        counts[home] = 3
+    for e in mentions:
+        if e.code and len(e.code) == 3 and e.sector != "IGO":
+            counts[e.code] = counts.get(e.code, 0) + (2 if e.kind in ("country", "person", "party") else 1)
+    return max(counts, key=lambda c: counts[c]) if counts else None
+
+
+def _patient(cands: list[Token], mentions: MentionIndex) -> list[Entity]:
+    """An object the actor layer does not know ("den Verdächtigen", "den Vergleich", "Golan"): the
+    one acted on, of the article's country (annotation guide: the resolved entity of the sentence)."""
+    out: list[Entity] = []
+    for c in cands:
+        if c.pos_ not in ("NOUN", "PROPN") or mentions.country is None:
+            continue
+        core = sorted(_core(c), key=lambda t: t.i)
+        core = [t for t in core if t.dep_ not in ("cc", "case") or core[0].i < t.i < core[-1].i]
+        start, end = core[0].idx, core[-1].idx + len(core[-1])
+        text = c.doc.text[start:end]
+        out.append(Entity(text=text, code=mentions.country, sector=None, start=start, end=end, kind="implied",
+                          rule=f"object with no actor cue: the article's country {mentions.country}"))
+    return out[:1]
 
 
 def _lemma(tok: Token) -> str:
@@ -325,6 +353,13 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
                 if refs:
                     args.event_ref = refs
                     args.notes.append(f"recipient: the participants of the earlier event '{c.text}' refers to")
+            if not args.event_ref and slot in ("obj", "iobj") and p.type in _PATIENT_TYPES:
+                found = _patient(cands, mentions)
+                if found:
+                    args.recipient = found
+                    args.notes.append(f"recipient: {slot} '{found[0].text}' of '{verb.text}', no actor cue: "
+                                      f"the article's country")
+                    break
     if not args.recipient and p.recipient and not p.reciprocal:
         # Fallback: a relational PP of the verb or of its complement ("extradited X to Britain",
         # "agreed to lift embargoes on sales to Iran").
@@ -593,6 +628,8 @@ def code_sentence(
     return deduplicate([e for _, e in pairs])
 
 
+# Types whose object is the party acted on even when the actor layer does not know it.
+_PATIENT_TYPES = {"ACCUSE", "ASSAULT", "COERCE", "SUPPORT", "REJECT", "SANCTION", "THREATEN"}
 # Negated, these types are refusals.
 _REFUSAL_OF = {"SUPPORT", "AGREE", "COOPERATE"}
 # Coercive acts that, announced with a future auxiliary, are threats.
@@ -692,10 +729,11 @@ def deduplicate(events: list[Event]) -> list[Event]:
 
 
 def code_events(
-    doc: Doc, mentions: list[Entity], *, lang: str, article_id: str, extra_patterns: tuple[str, ...] = ()
+    doc: Doc, mentions: list[Entity], *, lang: str, article_id: str, extra_patterns: tuple[str, ...] = (),
+    home: str | None = None,
 ) -> list[Event]:
     index = load_patterns(lang, extra_patterns)
-    mindex = MentionIndex(doc, mentions)
+    mindex = MentionIndex(doc, mentions, home)
     events: list[Event] = []
     references: list[_Reference] = []
     for i, sent in enumerate(doc.sents):
