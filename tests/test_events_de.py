@@ -69,3 +69,14 @@ def test_unknown_object_is_a_recipient_of_the_articles_country() -> None:
     # An object that is the content of a request is not the party the request is addressed to.
     got = events("Die belgische Regierung fordert eine neue Untersuchung.")
     assert all(r == frozenset() for t, _, r, _ in got if t == "REQUEST"), got
+
+
+@pytest.mark.issue(5)
+def test_an_arrest_implies_the_police_of_the_articles_country() -> None:
+    coded = coder_for("de").code(make_article(
+        "Brüssel – Nach der Festnahme des Attentäters blieb die Lage in Belgien ruhig.", lang="de", date="2022-03-01"))
+    arrests = [e for e in coded.events if e.type == "COERCE"]
+    assert arrests, coded.events
+    actor = arrests[0].actor[0]
+    assert (actor.code, actor.sector, actor.kind) == ("BEL", "COP", "implied"), actor
+    assert any("implied" in n for n in arrests[0].evidence.notes)

@@ -88,6 +88,18 @@ def _patient(cands: list[Token], mentions: MentionIndex) -> list[Entity]:
     return out[:1]
 
 
+def _implied_actor(m: Match, mentions: MentionIndex, g: LanguageGrammar) -> list[Entity]:
+    """The state organ an act implies when the sentence names none: arrests are the police's,
+    indictments the prosecutors' (annotation guide: the implied actor in parentheses)."""
+    sector = m.pattern.implied
+    if sector is None or mentions.country is None:
+        return []
+    label = g.implied_labels.get(sector, sector)
+    t = m.trigger
+    return [Entity(text=f"({label})", code=mentions.country, sector=sector, start=t.idx, end=t.idx,
+                   kind="implied", rule=f"implied by '{t.text}': {sector} of the article's country")]
+
+
 def _lemma(tok: Token) -> str:
     return (tok.lemma_ or tok.text).lower()
 
@@ -568,6 +580,11 @@ def code_sentence(
                 args.actor = actor
                 args.by_parse = False
                 args.notes.append("actor: mention before the trigger (parse found none)")
+        if not args.actor and not args.anaphor and m.pattern.implied and args.recipient:
+            args.actor = _implied_actor(m, mentions, g)
+            if args.actor:
+                args.notes.append(f"actor: implied by '{m.trigger.text}' ({m.pattern.implied} of the article's "
+                                  f"country {mentions.country})")
         if not args.actor and not args.anaphor:
             continue  # an event needs a known actor: precision over recall
         if m.pattern.needs_recipient and not args.recipient and not args.anaphor:

@@ -37,6 +37,7 @@ class Pattern(Record):
     needs_recipient: bool = False
     genitive: str = "actor"  # what a nominal trigger's genitive names: "Protest der Bauern" vs "Festnahme des Täters"
     confidence: float = 0.6
+    implied: str | None = None  # sector of the actor an act implies when none is named ("festgenommen": COP)
     source: str = ""
 
     @property
@@ -72,6 +73,7 @@ class LanguageGrammar(Record):
     stop_triggers: list[str] = field(default_factory=list)  # word forms that are never triggers ("according")
     demand_modals: list[str] = field(default_factory=list)  # "X said Y must ...": a REQUEST of X to Y
     speech_verbs: list[str] = field(default_factory=list)  # "Verhandlungen über eine Zusammenarbeit": a topic, no event
+    implied_labels: dict[str, str] = field(default_factory=dict)  # sector -> words shown for an implied actor
 
 
 class PatternIndex:
