@@ -177,3 +177,21 @@ def test_de_trained_pipeline(de):
                         story_date="2022-02-10")
     codes = {(e.code, e.sector) for e in found}
     assert ("DNK", "GOV") in codes and ("USA", "MIL") in codes
+
+
+@pytest.mark.issue(4)
+@pytest.mark.parametrize("lang,text,code,name", [
+    ("de", "der frühere serbische Außenminister Vuk Jeremic", "SRB", "Vuk Jeremic"),
+    ("de", "die ehemalige dänische Ministerpräsidentin", "DNK", None),
+    ("en", "former French President Nicolas Sarkozy", "FRA", "Nicolas Sarkozy"),
+])
+def test_former_role_gives_no_sector(de, en, lang, text, code, name):
+    e = (de if lang == "de" else en).lookup(text, date="2016-05-01")
+    assert (e.code, e.sector, e.name) == (code, None, name), e.rule
+
+
+@pytest.mark.issue(4)
+def test_phrase_role_wins_over_knowledge_base_sector(de):
+    # Mitterlehner was Vice-Chancellor (GOV) in 2016; "ÖVP-Chef" names him as party leader.
+    e = de.lookup("ÖVP-Chef Reinhold Mitterlehner", date="2016-05-01")
+    assert (e.code, e.sector) == ("AUT", "PTY"), e.rule

@@ -7,6 +7,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable
 
+from chronik.places import parse_dateline
+
 from .resolver import ActorResolver, _blank
 
 EVAL_DIR = Path(__file__).resolve().parents[3] / "shared" / "eval"
@@ -74,7 +76,9 @@ def measure(path: Path, *, speakers: bool = False, lang: str | None = None) -> d
         resolver = ActorResolver.for_lang(lg)
         date = article.get("date")
         doc = nlps[lg](article["text"])
-        found = resolver.mentions(doc, story_date=date)
+        # as the pipeline does: the dateline's country is the article's home
+        place = parse_dateline(article["dateline"]) if article.get("dateline") else None
+        found = resolver.mentions(doc, story_date=date, home=place.country if place else None)
         for sentence, gold in _gold_entities(article, speakers=speakers):
             ent = _system_entity(gold["text"], sentence, article["text"], found, resolver, date)
             code = ent.code if ent else None

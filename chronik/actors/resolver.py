@@ -490,6 +490,17 @@ class ActorResolver:
                 return cue
         return None
 
+    def _former(self, doc, m: Mention, head: Cue | None) -> str | None:
+        """The word that makes the phrase's role a former one ("ehemalige", "Ex-"), if any."""
+        g = self.kb.grammar["former"]
+        stop = head.start if head is not None else (m.names[0] if m.names else m.end)
+        for t in doc[max(0, m.start - 1):stop]:
+            if t.lower_ in g:
+                return t.text
+        if head is not None and doc[head.start].lower_.startswith(("ex-", "ex–")):
+            return doc[head.start].text
+        return None
+
     # ------------------------------------------------------------------ resolution
     def _person(self, name: str, cues: list[Cue]) -> list[Entry]:
         entries = [e for e in self.kb.forms.get(norm(name), []) if e.kind == "person"]
@@ -577,16 +588,30 @@ class ActorResolver:
                     sector, kind = "CVL", "people"
                 elif any(c.kind == "adjective" for c in cues):
                     kind = "adjective"
+        former = self._former(doc, m, head)
+        if former:
+            # "der frühere Außenminister", "former President X": no longer acts for that office.
+            steps.append(f"'{former}': a former role gives no sector")
+            sector = None
         if m.names:
             name = " ".join(doc[t].text for t in m.names)
             kind = "person"
             persons = self._person(name, cues)
             entry, covering = self._pick_role(persons, date, sector)
-            if entry is not None:
+            if entry is not None and former:
+                name = entry.name or name
+                code = code or entry.code
+                steps.append(f"person '{name}' in the knowledge base; the phrase names a former role")
+            elif entry is not None:
                 name = entry.name or name
                 if covering or date is None:
                     code = entry.code or code
-                    sector = entry.sector or sector
+                    phrase_role = head is not None and head.sector and sector and not head.generic \
+                        or head is not None and head.generic and sector is not None
+                    if phrase_role and entry.sector and entry.sector != sector:
+                        steps.append(f"sector {sector} from the phrase's role over the knowledge base's {entry.sector}")
+                    else:
+                        sector = entry.sector or sector
                     role = entry.role or role
                     steps.append(f"person '{name}' in the knowledge base: {entry.code} {entry.sector or '-'} "
                                  f"{entry.start or '..'}..{entry.end or ''}" + ("" if covering else " (no story date: latest role)")
@@ -755,7 +780,8 @@ class ActorResolver:
                 next_id += 1
             if e.code is None:
                 weak = next((n[5:] for n in m.notes if n.startswith("weak:")), None)
-                if dominant and (e.sector not in (None, "IGO") or e.kind == "person") and e.kind not in ("igo", "org"):
+                if dominant and (e.sector not in (None, "IGO") or e.kind == "person" or e.role) and \
+                        e.kind not in ("igo", "org"):
                     e.code = dominant
                     e.rule += f"; country {dominant} from the article's context"
                 elif weak:
