@@ -195,3 +195,12 @@ def test_phrase_role_wins_over_knowledge_base_sector(de):
     # Mitterlehner was Vice-Chancellor (GOV) in 2016; "ÖVP-Chef" names him as party leader.
     e = de.lookup("ÖVP-Chef Reinhold Mitterlehner", date="2016-05-01")
     assert (e.code, e.sector) == ("AUT", "PTY"), e.rule
+
+
+@pytest.mark.issue(4)
+def test_generic_party_name_takes_the_articles_country(de, nlp_de):
+    doc = nlp_de("In Österreich kritisieren die Liberalen die Regierung. Österreich wählt im Herbst.")
+    libs = [m for m in de.mentions(doc) if m.text.endswith("Liberalen")]
+    assert libs and (libs[0].code, libs[0].sector) == ("AUT", "PTY"), libs
+    # alone, the name keeps its default country
+    assert de.lookup("die Liberalen").code == "DEU"

@@ -119,7 +119,8 @@ class ActorResolver:
             if people:
                 e = people[0]
         kind = e.kind
-        strong = kind in STATE_CODE_KINDS and e.code is not None
+        # a party name many countries share ("Liberalen") gives only a default country
+        strong = kind in STATE_CODE_KINDS and e.code is not None and e.role != "generic"
         head = norm(e.form) if kind in ROLE_KINDS else None
         return Cue(start=i, end=j, kind=kind, code=e.code, sector=e.sector if kind != "adjective" else None,
                    strong=strong, head=head, generic=kind == "head", gender=e.gender, role=e.role,
@@ -607,7 +608,8 @@ class ActorResolver:
                 if covering or date is None:
                     code = entry.code or code
                     phrase_role = head is not None and head.sector and sector and not head.generic \
-                        or head is not None and head.generic and sector is not None
+                        or head is not None and head.generic and sector is not None \
+                        or head is None and sector == "PTY"  # "der US-Republikaner Marco Rubio"
                     if phrase_role and entry.sector and entry.sector != sector:
                         steps.append(f"sector {sector} from the phrase's role over the knowledge base's {entry.sector}")
                     else:
