@@ -18,6 +18,7 @@ from typing import Sequence
 from spacy.tokens import Doc, Span, Token
 
 from chronik.errors import error
+from chronik.events.patterns import load_patterns
 from chronik.model import Entity, Evidence, Statement
 from chronik.nlp import check_lang
 
@@ -317,6 +318,12 @@ class _Article:
                 continue
             if low in self.lex.konjunktiv1:
                 k1 = k1 or "ich" not in words or low in ("sei", "seien")
+            elif (self.lex.konjunktiv1 and self.has_morph and low.endswith("e") and len(low) > 3
+                  and "ich" not in words and not t.text[:1].isupper()
+                  and t.pos_ not in ("NOUN", "PROPN", "ADJ", "DET", "PRON", "ADP", "ADV")
+                  and any(lem.endswith(low + "n") for lem in load_patterns(self.lex.lang).lemmas(
+                      (t.lemma_ or "").lower(), t.text))):
+                k1 = True  # "müsse", "gebe": stem + e is Konjunktiv I (the indicative 3sg ends in -t)
             elif low in self.lex.konjunktiv2:
                 k2 = True
             elif (self.lex.konjunktiv1 and not self.has_morph and not t.text[:1].isupper() and low.endswith("e")
