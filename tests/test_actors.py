@@ -204,3 +204,9 @@ def test_generic_party_name_takes_the_articles_country(de, nlp_de):
     assert libs and (libs[0].code, libs[0].sector) == ("AUT", "PTY"), libs
     # alone, the name keeps its default country
     assert de.lookup("die Liberalen").code == "DEU"
+
+
+@pytest.mark.issue(4)
+def test_person_of_an_organisation_takes_its_country(de):
+    e = de.lookup("Iris Gerlach vom Deutschen Archäologischen Institut")
+    assert (e.code, e.sector, e.name) == ("DEU", "EDU", "Iris Gerlach"), e.rule

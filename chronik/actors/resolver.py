@@ -15,6 +15,7 @@ STATE_CODE_KINDS = {"country", "adjective", "people", "metonym", "party", "igo",
 ROLE_KINDS = {"sector", "head"}
 NAME_RE = re.compile(r"^[A-ZÄÖÜÀ-ÝŠŽČĆ][\w'’.\-]*$")
 INITIAL_RE = re.compile(r"^[A-ZÄÖÜ]\.$")
+_NAME_ADJ = re.compile(r"(isch|lich|al|iv)(e|en|er|es|em)$")
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
@@ -328,6 +329,9 @@ class ActorResolver:
             return True
         if tok.like_num:
             return True
+        if self.lang == "de" and tok.text[:1].isupper() and _NAME_ADJ.search(tok.text) and i + 1 < len(doc) \
+                and doc[i + 1].text[:1].isupper():
+            return True  # an adjective inside a name: "(des) Deutschen Archäologischen Institut(s)"
         if self.lang == "de" and tok.text[:1].islower() and re.search(r"(e|en|er|es|em)$", tok.text) \
                 and i + 1 < len(doc) and doc[i + 1].text[:1].isupper() and i > 0 and self._is_det(doc[i - 1]):
             return True
@@ -461,6 +465,16 @@ class ActorResolver:
                 if (head is not None or m.names) and words and all(w in g["locative"] or w in g["det"] for w in words) \
                         and words[0] in g["locative"] and not nxt.names and self._head(nxt) is None:
                     m.complement, m.complement_kind = nxt, "in"
+                    m.end = nxt.end
+                    idx += 2
+                    out.append(m)
+                    continue
+                if m.names and head is None and not any(c.strong for c in m.cues) and words \
+                        and words[0] in g["complement"] and all(w in g["complement"] or w in g["det"] for w in words) \
+                        and not nxt.names and (self._head(nxt) is not None or any(
+                            c.kind in ("igo", "org", "party") for c in nxt.cues)):
+                    # "Iris Gerlach vom Deutschen Archäologischen Institut": the person acts for the body
+                    m.complement, m.complement_kind = nxt, "of"
                     m.end = nxt.end
                     idx += 2
                     out.append(m)
