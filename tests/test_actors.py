@@ -214,3 +214,13 @@ def test_person_of_an_organisation_takes_its_country(de):
     doc = load("de")("Iris Gerlach vom Deutschen Archäologischen Institut spricht über den Krieg im Jemen.")
     e = de.mentions(doc)[0]
     assert (e.code, e.sector, e.name) == ("DEU", "EDU", "Iris Gerlach"), e.rule
+
+
+@pytest.mark.issue(4)
+def test_islamic_state_keeps_no_country_and_role_nouns_split(de, nlp_de):
+    doc = nlp_de("Die Jihadistenorganisation Islamischer Staat hat in Syrien eine Geisel getötet. "
+                 "Syrien klagt einen Verdächtigen Anklage an.")
+    found = {m.text: m for m in de.mentions(doc)}
+    isis = next(m for t, m in found.items() if "Islamischer Staat" in t)
+    assert isis.code is None, isis.rule  # annotation guide: IS has no country
+    assert "einen Verdächtigen" in found and not any("Verdächtigen Anklage" in t for t in found), list(found)

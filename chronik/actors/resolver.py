@@ -346,6 +346,8 @@ class ActorResolver:
         if low in g["det"] or low in g["pronoun"] or low in g["conj"] or low in g["complement"] \
                 or low in g["place_prep"] or low in g["possessive"]:
             return False
+        if self.lang == "de" and pos and tok.pos_ == "NOUN" and not sent_start[i] and _common_word(self.lang, tok.text):
+            return False  # every German noun is capitalised: "den Verdächtigen Anklage" is no name
         if ner and tok.ent_type_ in ("PER", "PERSON"):
             return True
         if ner and tok.ent_type_ and tok.ent_type_ not in ("PER", "PERSON", "MISC"):
@@ -390,6 +392,8 @@ class ActorResolver:
                     # a second country or organisation after a named person starts a new mention
                     if m.names and cue.kind not in ("person",):
                         break
+                    if self.lang == "de" and m.cues and m.cues[-1].kind in ROLE_KINDS and cue.kind in ROLE_KINDS:
+                        break  # two German role nouns in a row are two phrases: "den Verdächtigen | Anklage"
                     if m.cues and cue.strong and m.cues[-1].kind in ROLE_KINDS | {"compound"} and \
                             cue.kind in ("country", "igo", "party", "metonym") and self.lang == "en":
                         break
@@ -797,7 +801,7 @@ class ActorResolver:
             if e.code is None:
                 weak = next((n[5:] for n in m.notes if n.startswith("weak:")), None)
                 if dominant and (e.sector not in (None, "IGO") or e.kind == "person" or e.role) and \
-                        e.kind not in ("igo", "org"):
+                        e.kind not in ("igo", "org") and not any(c.kind in ("igo", "org") for c in m.cues):
                     e.code = dominant
                     e.rule += f"; country {dominant} from the article's context"
                 elif weak:
@@ -871,6 +875,14 @@ def _same_head(antecedent: str | None, anaphor: str | None) -> bool:
 
 
 @lru_cache(maxsize=8)
+def _common_word(lang: str, text: str) -> bool:
+    """A word spaCy's lemma tables know (an ordinary noun, not a surname such as "Golan")."""
+    from chronik.events.patterns import _lookup_table
+
+    table = _lookup_table(lang)
+    return table.get(text) is not None or table.get(text.lower()) is not None
+
+
 def _blank(lang: str):
     import spacy
 
