@@ -253,6 +253,7 @@ class _Article:
             if span is not None:
                 for t in span:
                     self._quoted[t.i] = True
+        self._content_starts: dict[tuple[int, int], int] = {}  # content_start per sentence, computed once
 
     # ---- token predicates
 
@@ -364,6 +365,13 @@ class _Article:
 
     def content_start(self, sent: Span) -> int:
         """Start of `sent` after a dateline ("Wien – ") when there is one."""
+        key = (sent.start, sent.end)
+        found = self._content_starts.get(key)
+        if found is None:
+            found = self._content_starts[key] = self._content_start(sent)
+        return found
+
+    def _content_start(self, sent: Span) -> int:
         toks = [t for t in sent if not t.is_space]
         if not toks:
             return sent.start_char
@@ -936,7 +944,8 @@ def _colon_first_person(art: _Article, i: int, sent: Span) -> _Candidate | None:
     body = toks[colon + 1:]
     if len(body) < 4 or not any(t.lower_ in art.lex.first_person_strict for t in body):
         return None
-    frame = [t for t in toks[:colon] if t.idx >= art.content_start(sent)]
+    cstart = art.content_start(sent)
+    frame = [t for t in toks[:colon] if t.idx >= cstart]
     speaker, how = _speaker_in(art, frame, prefer="subject")
     if speaker is None or speaker.code is None:
         return None
@@ -1005,7 +1014,8 @@ def _continue(art: _Article, by_sent: list[list[_Candidate]]) -> None:
             continue
         if any(q.start <= sent.start_char and sent.end_char <= q.end for q in art.quotes):
             continue  # inside a quote that a statement already holds
-        toks = [t for t in sent if t.idx >= art.content_start(sent)]
+        cstart = art.content_start(sent)
+        toks = [t for t in sent if t.idx >= cstart]
         k1, k2 = art.konjunktiv(toks)
         words = {t.lower_ for t in toks}
         gap = i - last_i
