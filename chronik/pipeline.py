@@ -104,7 +104,7 @@ class Coder:
         dates = [d for d in find_dates(doc, story_date=story, lang=self.lang) if d[2].date]
         events = code_events(
             doc, mentions, lang=self.lang, article_id=article.id, extra_patterns=self.options.pattern_files,
-            home=home,
+            home=home, places=places,
         )
         statements = find_statements(doc, mentions, lang=self.lang, article_id=article.id)
         events = [e for e in events if e.confidence >= self.options.min_confidence]

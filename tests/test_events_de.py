@@ -80,3 +80,12 @@ def test_an_arrest_implies_the_police_of_the_articles_country() -> None:
     actor = arrests[0].actor[0]
     assert (actor.code, actor.sector, actor.kind) == ("BEL", "COP", "implied"), actor
     assert any("implied" in n for n in arrests[0].evidence.notes)
+
+
+@pytest.mark.issue(5)
+def test_recipient_from_what_the_trigger_governs_including_places() -> None:
+    # No object or PP the pattern names: the first actor or place the verb governs receives.
+    coded = coder_for("en").code(make_article("Serbia lifted a night curfew in Montenegro on Sunday.",
+                                              lang="en", date="2022-03-01"))
+    got = [(e.type, [a.code for a in e.actor], [(r.code, r.kind) for r in e.recipient]) for e in coded.events]
+    assert ("CONCEDE", ["SRB"], [("MNE", "place")]) in got, got

@@ -1,6 +1,7 @@
 """From a parsed sentence to PLOVER events: trigger matching, argument finding, auxiliary modes."""
 from __future__ import annotations
 
+
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -8,7 +9,7 @@ from spacy.tokens import Doc, Span, Token
 
 from chronik.events.ontology import score
 from chronik.events.patterns import LanguageGrammar, Pattern, PatternIndex, load_patterns
-from chronik.model import Entity, Event, Evidence
+from chronik.model import Entity, Event, Evidence, Place
 
 # UD relations that stay inside one noun phrase's "core" (the words naming the participant).
 _CORE_DEPS = {"conj", "appos", "flat", "flat:name", "compound", "amod", "det", "nmod:poss", "nummod", "cc", "case"}
@@ -38,10 +39,21 @@ class Arguments:
 class MentionIndex:
     """Actor mentions of one doc, looked up by token."""
 
-    def __init__(self, doc: Doc, mentions: Iterable[Entity], home: str | None = None) -> None:
+    def __init__(self, doc: Doc, mentions: Iterable[Entity], home: str | None = None,
+                 places: Iterable[Place] = ()) -> None:
         self.by_token: dict[int, Entity] = {}
         self.mentions = sorted(mentions, key=lambda m: m.start)
         self.country = _article_country(self.mentions, home)
+        # places stand in for their country as a last-resort recipient ("lifted a curfew in Montenegro")
+        self.places: dict[int, Entity] = {}
+        for pl in places:
+            span = doc.char_span(pl.start, pl.end, alignment_mode="expand") if pl.country else None
+            if span is None:
+                continue
+            ent = Entity(text=pl.text, code=pl.country, start=pl.start, end=pl.end, kind="place",
+                         rule=f"place '{pl.text}' in {pl.country}")
+            for tok in span:
+                self.places.setdefault(tok.i, ent)
         for m in self.mentions:
             span = doc.char_span(m.start, m.end, alignment_mode="expand")
             if span is None:
@@ -389,7 +401,27 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
             if found_pp:
                 args.recipient = [r for r in found_pp if all(r is not a for a in args.actor)]
                 args.notes.append("recipient: first relational PP after the trigger (parse attached it elsewhere)")
+        if not args.recipient:
+            found_sub = _in_subtree(m, verb, mentions, args.actor)
+            if found_sub:
+                args.recipient = found_sub
+                args.notes.append(f"recipient: first actor in what '{verb.text}' governs (fallback)")
     return _finish(args, p)
+
+
+def _in_subtree(m: Match, verb: Token, mentions: MentionIndex, actor: list[Entity]) -> list[Entity]:
+    """The first actor (or place) mention after the trigger among the words the trigger's verb governs."""
+    last = max(t.i for t in m.tokens)
+    codes = {a.code for a in actor}
+    for t in sorted(verb.subtree, key=lambda x: x.i):
+        if t.i <= last or t.dep_ in _SUBJ_DEPS:
+            continue
+        e = mentions.by_token.get(t.i)
+        if e is None:
+            e = mentions.places.get(t.i)
+        if e is not None and all(e is not a for a in actor) and (e.code is None or e.code not in codes):
+            return [e]
+    return []
 
 
 def _relational_pp_after(m: Match, mentions: MentionIndex, g: LanguageGrammar) -> list[Entity]:
@@ -747,10 +779,10 @@ def deduplicate(events: list[Event]) -> list[Event]:
 
 def code_events(
     doc: Doc, mentions: list[Entity], *, lang: str, article_id: str, extra_patterns: tuple[str, ...] = (),
-    home: str | None = None,
+    home: str | None = None, places: Iterable[Place] = (),
 ) -> list[Event]:
     index = load_patterns(lang, extra_patterns)
-    mindex = MentionIndex(doc, mentions, home)
+    mindex = MentionIndex(doc, mentions, home, places)
     events: list[Event] = []
     references: list[_Reference] = []
     for i, sent in enumerate(doc.sents):
