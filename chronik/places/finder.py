@@ -1,6 +1,7 @@
 """Find and geocode every place mention in a spaCy Doc, and read datelines."""
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 
@@ -18,6 +19,7 @@ MAX_WORDS = 6
 
 _AGENCY = re.compile(r"\s*[\(\[][^)\]]*[\)\]]\s*")  # "(Reuters)", "(dpa)"
 _DATELINE_SPLIT = re.compile(r"\s*/\s*")
+_key = functools.lru_cache(maxsize=1 << 16)(key)  # the scan keys the same words over and over
 
 
 def _ner_spans(doc) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
@@ -61,13 +63,18 @@ def find_places(doc, *, lang: str, dateline: str | Place | None = None,
     """
     gaz = Gazetteer.for_lang(lang)
     doc_text = doc.text  # Doc.text joins every token on each access: read it once
+    toks = list(doc)  # doc[i] builds a new Token on every access
+    words = [t.text for t in toks]
+    n = len(toks)
     ner_places, ner_blocks = _ner_spans(doc)
     # A person/organisation label on a bare country name ("Turkey" as PER) is an NER slip, not a block.
     def slip(s: int, e: int) -> bool:
-        p = gaz.lookup(doc[s:e].text)
-        if p is not None and p.feature == "country":
-            return True
-        return e < len(doc) and doc[e].is_lower and gaz.candidates(doc[s : e + 1].text) is not None  # "Aleppo province"
+        text = doc[s:e].text
+        if gaz.is_name(text):  # lookup() finds nothing where there are no candidates
+            p = gaz.lookup(text)
+            if p is not None and p.feature == "country":
+                return True
+        return e < n and toks[e].is_lower and gaz.is_name(doc[s : e + 1].text)  # "Aleppo province"
 
     ner_blocks = [(s, e) for s, e in ner_blocks if not slip(s, e)]
     blocked = {i for s, e in ner_blocks for i in range(s, e)}
@@ -75,41 +82,48 @@ def find_places(doc, *, lang: str, dateline: str | Place | None = None,
     taken: set[int] = set()
     for s, e in ner_places:
         # "Provinz Aleppo": NER tags the name; the longer admin phrase resolves better.
-        if e - s == 1 and doc[s].is_sent_start and key(doc[s].text) in gaz.common_words:
+        if e - s == 1 and toks[s].is_sent_start and _key(words[s]) in gaz.common_words:
             continue  # "Reading the report ...": a common word capitalised at the sentence start
-        if s > 0 and (doc[s - 1].is_title or doc[s - 1].text in gaz.words.directions) and gaz.candidates(doc[s - 1 : e].text) is not None:
+        if s > 0 and (toks[s - 1].is_title or words[s - 1] in gaz.words.directions) and gaz.is_name(doc[s - 1 : e].text):
             s -= 1
-        elif e < len(doc) and doc[e].is_alpha and doc[e].is_lower and gaz.candidates(doc[s : e + 1].text) is not None:
+        elif e < n and toks[e].is_alpha and toks[e].is_lower and gaz.is_name(doc[s : e + 1].text):
             e += 1  # "Aleppo province"
         span = doc[s:e]
-        if gaz.candidates(span.text) is not None:
-            spans.append((s, e, f"NER {doc[s].ent_type_}"))
+        if gaz.is_name(span.text):
+            spans.append((s, e, f"NER {toks[s].ent_type_}"))
             taken.update(range(s, e))
-    n = len(doc)
     i = 0
     last_end = -10  # token end of the last accepted place, for lists ("in Essen und Halle")
     ner_ends = {e for s, e, _ in spans}
     rejected: list[tuple[int, int, str]] = []
+    directions, articles = gaz.words.directions, gaz.words.articles
     while i < n:
-        tok = doc[i]
-        starts = tok.text[:1].isupper() or tok.text in gaz.words.directions  # "northern Syria"
-        if (i in taken or i in blocked or not starts or key(tok.text) in gaz.words.articles
-                or not gaz.could_start(tok.text)):
+        word = words[i]
+        starts = word[:1].isupper() or word in directions  # "northern Syria"
+        if (i in taken or i in blocked or not starts or _key(word) in articles
+                or not gaz.could_start(word)):
             i += 1
             continue
+        # Tokens i..free-1 are neither taken nor blocked: a window may not reach past them.
+        free = i + 1
+        top = min(n, i + MAX_WORDS)
+        while free < top and free not in taken and free not in blocked:
+            free += 1
         hit = None
-        for j in range(min(n, i + MAX_WORDS), i, -1):
-            if any(k in taken or k in blocked for k in range(i, j)) or doc[j - 1].is_punct:
+        start = toks[i].idx
+        for j in range(min(free, top), i, -1):
+            last = toks[j - 1]
+            if last.is_punct:
                 continue
-            text = doc_text[tok.idx: doc[j - 1].idx + len(doc[j - 1].text)]
-            if gaz.candidates(text) is not None:
+            text = doc_text[start: last.idx + len(words[j - 1])]
+            if gaz.is_name(text):
                 hit = (j, text)
                 break
         if hit is None:
             i += 1
             continue
         j, text = hit
-        listed = (i - last_end == 1 or i - 1 in ner_ends) and key(doc[i - 1].text) in gaz.words.coords
+        listed = (i - last_end == 1 or i - 1 in ner_ends) and _key(words[i - 1]) in gaz.words.coords
         why = _accept(gaz, doc, i, j, text)
         if why is None and listed and text[:1].isupper() and not _is_calendar_word(lang, text) and len(text) >= 3:
             why = "listed after a place"

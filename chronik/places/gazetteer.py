@@ -29,6 +29,7 @@ MAX_ALTERNATIVES = 5
 ADJECTIVE_MIN_POPULATION = 100_000
 
 _SPACES = re.compile(r"\s+")
+_MEMO_SIZE = 100_000  # entries per scan memo of a Gazetteer
 _TRIM = " \t\n\"'„“”‚‘’«»()[]{},;:!?"
 
 
@@ -199,9 +200,29 @@ class Gazetteer:
         self._bboxes: dict[str, tuple[float, float, float, float] | None] = {}
         self._directions = sorted(words.directions.items(), key=lambda kv: -len(kv[0]))
         self._first_words: frozenset[str] | None = None
+        # Memos for the text scan (pure functions of the text; bounded, cleared when full).
+        self._starts: dict[str, bool] = {}
+        self._names: dict[str, bool] = {}
 
     def could_start(self, word: str) -> bool:
         """Cheap pre-check for scanning text: can a place name start with this word?"""
+        found = self._starts.get(word)
+        if found is None:
+            if len(self._starts) >= _MEMO_SIZE:
+                self._starts.clear()
+            found = self._starts[word] = self._could_start(word)
+        return found
+
+    def is_name(self, text: str) -> bool:
+        """`candidates(text) is not None`, memoised: can `text` be read as a place name at all?"""
+        found = self._names.get(text)
+        if found is None:
+            if len(self._names) >= _MEMO_SIZE:
+                self._names.clear()
+            found = self._names[text] = self.candidates(text) is not None
+        return found
+
+    def _could_start(self, word: str) -> bool:
         if self._first_words is None:
             firsts = {k.split(" ", 1)[0] for k in self._b.index}
             firsts |= {k.split(" ", 1)[0] for k in self._b.folded}
