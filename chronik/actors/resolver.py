@@ -266,20 +266,26 @@ class ActorResolver:
         """One cue per token position (multi-token cues are stored at their first token)."""
         cues: list[Cue | None] = [None] * len(doc)
         n = len(doc)
+        # Read each token once: doc[i] builds a new Token, doc[i:j].text re-joins the tokens.
+        toks = list(doc)
+        texts = [t.text for t in toks]
+        doc_text = doc.text
         i = 0
         while i < n:
-            tok = doc[i]
+            tok = toks[i]
+            text = texts[i]
             found = None
-            first = norm(tok.text)
+            first = norm(text)
             if first in self._first_words:
                 for j in range(min(n, i + self.kb.max_tokens), i + 1, -1):
-                    entries = _case_ok(self.kb.forms.get(norm(doc[i:j].text)), doc[i:j].text)
+                    phrase = doc_text[tok.idx: toks[j - 1].idx + len(texts[j - 1])]  # doc[i:j].text
+                    entries = _case_ok(self.kb.forms.get(norm(phrase)), phrase)
                     if entries:
                         found = self._cue_from_entries(i, j, entries, "phrase", capitalised=True,
                                                        sentence_start=False)
                         break
-            if found is None and (tok.is_alpha or "-" in tok.text or "." in tok.text):
-                cue = self.analyse_word(tok.text, capitalised=tok.text[:1].isupper(),
+            if found is None and (tok.is_alpha or "-" in text or "." in text):
+                cue = self.analyse_word(text, capitalised=text[:1].isupper(),
                                         sentence_start=sent_start[i])
                 if cue is not None:
                     cue.start, cue.end = i, i + 1
@@ -359,6 +365,7 @@ class ActorResolver:
     def _chunks(self, doc, cues: list[Cue | None], sent_start: list[bool]) -> list[Mention]:
         pos = doc.has_annotation("POS")
         ner = doc.has_annotation("ENT_IOB")
+        doc = list(doc)  # only integer indexing below: build each Token once, not per doc[i]
         g = self.kb.grammar
         n = len(doc)
         mentions: list[Mention] = []
