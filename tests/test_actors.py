@@ -224,3 +224,11 @@ def test_islamic_state_keeps_no_country_and_role_nouns_split(de, nlp_de):
     isis = next(m for t, m in found.items() if "Islamischer Staat" in t)
     assert isis.code is None, isis.rule  # annotation guide: IS has no country
     assert "einen Verdächtigen" in found and not any("Verdächtigen Anklage" in t for t in found), list(found)
+
+
+@pytest.mark.issue(4)
+def test_relational_country_noun_is_the_articles_country_not_its_adjective(de, nlp_de):
+    doc = nlp_de("Dänemark verhandelt mit den USA. Dänemark will mehr Soldaten. "
+                 "Das nördlichste deutsche Nachbarland ist an Einsätzen beteiligt.")
+    e = [m for m in de.mentions(doc, story_date="2022-02-10") if "Nachbarland" in m.text][0]
+    assert e.code == "DNK", e.rule

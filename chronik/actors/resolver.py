@@ -614,6 +614,12 @@ class ActorResolver:
                     sector, kind = "CVL", "people"
                 elif any(c.kind == "adjective" for c in cues):
                     kind = "adjective"
+        reference = None
+        if head is not None and head.head in self.kb.grammar["relational"] and code:
+            # "das deutsche Nachbarland": the country named is the reference point, not the actor
+            reference, code = code, None
+            m.notes.append(f"relational:{reference}")
+            steps.append(f"'{head.role}' relates to {reference}: not its code")
         former = self._former(doc, m, head)
         if former:
             # "der frühere Außenminister", "former President X": no longer acts for that office.
@@ -660,7 +666,7 @@ class ActorResolver:
         if alts:
             m.notes.append("alts:" + ",".join(alts))
         for note in m.notes:
-            if not note.startswith(("weak:", "alts:")):
+            if not note.startswith(("weak:", "alts:", "relational:")):
                 steps.append(note)
         if kind is None:
             kind = cues[0].kind if cues else "person"
@@ -765,10 +771,15 @@ class ActorResolver:
                     if pe.name and (norm(pe.name) == norm(e.name) or norm(pe.name.split()[-1]) == last):
                         ante = pe
                         break
-            elif head is not None and not any(c.strong for c in m.cues) and m.complement is None:
-                is_country_anaphor = head.head in anaphor
+            elif head is not None and m.complement is None and (
+                    not any(c.strong for c in m.cues) or head.head in self.kb.grammar["relational"]):
+                is_country_anaphor = head.head in anaphor or head.head in self.kb.grammar["relational"]
+                reference = next((n[11:] for n in m.notes if n.startswith("relational:")), None)
+                # "das Nachbarland" is the country the article is about, unless that is the reference point
+                wanted = dominant if reference is not None and dominant != reference else None
                 for pm, pe in reversed(chains):
-                    if is_country_anaphor and pe.kind in ("country", "metonym"):
+                    if is_country_anaphor and pe.kind in ("country", "metonym") and pe.code != reference \
+                            and (wanted is None or pe.code == wanted):
                         ante = pe
                         break
                     ph = self._head(pm) if pm.pronoun is None else None
