@@ -89,3 +89,11 @@ def test_recipient_from_what_the_trigger_governs_including_places() -> None:
                                               lang="en", date="2022-03-01"))
     got = [(e.type, [a.code for a in e.actor], [(r.code, r.kind) for r in e.recipient]) for e in coded.events]
     assert ("CONCEDE", ["SRB"], [("MNE", "place")]) in got, got
+
+
+@pytest.mark.issue(5)
+def test_negated_support_noun_is_a_rejection_and_passive_werden_is_no_future() -> None:
+    got = events("Der Minister kann nicht mit der Unterstützung Serbiens rechnen.")
+    assert any(t == "REJECT" and a == {"SRB"} for t, a, _, _ in got), got
+    got = events("Die Opposition wird von Frankreich unterstützt.")
+    assert any(t == "SUPPORT" and a == {"FRA"} and "future" not in x for t, a, _, x in got), got

@@ -501,11 +501,16 @@ def aux_modes(m: Match, sent: Span, g: LanguageGrammar, has_dep: bool) -> list[s
         scope = [c for t in m.tokens for c in t.children] + [t.head for t in m.tokens if t.dep_ == "xcomp"]
         if trig.dep_ in ("xcomp", "conj") and trig.head.dep_ != "ROOT":
             scope.append(trig.head)
+        if m.pattern.noun and trig.pos_ in ("NOUN", "PROPN") and trig.head is not trig and \
+                trig.head.pos_ in ("VERB", "AUX") and trig.dep_ in _OBJ_DEPS | _PP_DEPS:
+            # "kann nicht mit der Unterstützung rechnen": the governing verb's negation
+            scope.extend(c for c in trig.head.children if c.dep_ == "advmod")
         obj_dets = [d for c in scope if c.dep_ in _OBJ_DEPS | {"nsubj", "nsubj:pass"} for d in c.children]
         words = {(t.lower_, _lemma(t)) for t in scope}
         if any(w in g.negation or lem in g.negation for w, lem in words):
             aux.add("negation")
-        if any(d.lower_ in g.negation_det for d in obj_dets + list(m.tokens)):
+        own_dets = [c for t in m.tokens if t.pos_ in ("NOUN", "PROPN") for c in t.children if c.dep_ == "det"]
+        if any(d.lower_ in g.negation_det for d in obj_dets + own_dets + list(m.tokens)):
             aux.add("negation")
         verb_aux = [c for t in m.tokens for c in t.children if c.dep_ in ("aux", "aux:pass")]
         is_sub = any("Sub" in c.morph.get("Mood") for c in verb_aux)
@@ -514,7 +519,8 @@ def aux_modes(m: Match, sent: Span, g: LanguageGrammar, has_dep: bool) -> list[s
             if c.lower_ in g.hypothetical_aux:
                 aux.add("hypothetical")
             elif lemma in g.future_aux and c.dep_ == "aux" and not is_sub:
-                if trig.morph.get("VerbForm") in (["Inf"], []) or g.lang == "en":
+                participle = trig.tag_ in ("VVPP", "VAPP", "VMPP") or "Part" in trig.morph.get("VerbForm")
+                if (trig.morph.get("VerbForm") in (["Inf"], []) and not participle) or g.lang == "en":
                     aux.add("future")
             elif lemma in g.future_modals:
                 aux.add("future")
