@@ -6,6 +6,8 @@ import datetime as dt
 import functools
 import json
 import re
+import re._constants as _sre  # the parsed form of a pattern, for `_anchors`
+import re._parser as _sre_parse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -396,10 +398,76 @@ def _interpret(kind: str, m: re.Match, w: DateWords, story: StoryDate | None, *,
 
 
 # -- matching --------------------------------------------------------------------------------
+_MAX_ANCHORS = 500  # strings per anchor set; larger sets are not worth checking
+
+
+def _literal_strings(items) -> frozenset[str] | None:  # type: ignore[no-untyped-def]
+    """The strings a parsed regex sequence can match, if they are few and literal (else None)."""
+    out = {""}
+    for op, av in items:
+        alts: set[str] | frozenset[str] | None
+        if op is _sre.LITERAL:
+            alts = {chr(av)}
+        elif op is _sre.SUBPATTERN and not av[1] and not av[2]:  # a group without inline flags
+            alts = _literal_strings(av[3])
+        elif op is _sre.BRANCH:
+            alts = set()
+            for branch in av[1]:
+                got = _literal_strings(branch)
+                if got is None:
+                    return None
+                alts |= got
+        elif op is _sre.IN and all(o is _sre.LITERAL for o, _ in av):
+            alts = {chr(c) for _, c in av}
+        else:
+            return None
+        if alts is None:
+            return None
+        out = {a + b for a in out for b in alts}
+        if len(out) > _MAX_ANCHORS:
+            return None
+    return frozenset(out)
+
+
+@functools.lru_cache(maxsize=256)
+def _anchors(rx: re.Pattern) -> tuple[frozenset[str], ...]:
+    """Sets of strings of which every match of `rx` must contain one (each set), found from runs of
+    required literal parts of the pattern ("Wochenende", a weekday name): a text without one of
+    them has no match, and the scan for that pattern is skipped. Empty when nothing is sure."""
+    if rx.flags & re.IGNORECASE:
+        return ()
+    try:
+        items = list(_sre_parse.parse(rx.pattern, rx.flags))
+    except Exception:  # noqa: BLE001 - an unparsable pattern just gets no anchors
+        return ()
+    sets: list[frozenset[str]] = []
+    run: set[str] = {""}
+
+    def close() -> None:
+        if run != {""} and "" not in run:
+            sets.append(frozenset(run))
+
+    for item in items:
+        got = _literal_strings([item])
+        if got is None or "" in got or len({a + b for a in run for b in got}) > _MAX_ANCHORS:
+            close()
+            run = set(got) if got is not None and "" not in got and len(got) <= _MAX_ANCHORS else {""}
+        else:
+            run = {a + b for a in run for b in got}
+    close()
+    return tuple(sets)
+
+
+def _may_match(rx: re.Pattern, text: str) -> bool:
+    return all(any(a in text for a in anchor) for anchor in _anchors(rx))
+
+
 def _matches(text: str, w: DateWords, *, require_year_cue: bool) -> list[tuple[int, int, str, re.Match]]:
     """Non-overlapping date expressions: earliest start first, then longest, then pattern order."""
     found: list[tuple[int, int, int, str, re.Match]] = []
     for order, (kind, rx) in enumerate(w.patterns):
+        if not _may_match(rx, text):
+            continue  # a required word of the pattern is not in the text
         for m in rx.finditer(text):
             if m.end() == m.start():
                 continue
