@@ -558,7 +558,10 @@ def _verb_cue(art: _Article, i: int, sent: Span, verb: Token, lemma: str) -> _Ca
     boundary = _inverted_boundary(art, sent, verb)
     if boundary is not None and _reported_before(art, cstart, boundary):
         s, e = art.trim(cstart, boundary)
-        if len(art.tokens(s, e)) >= 2:
+        words = art.tokens(s, e)
+        # "Sonja Hammerschmid, die neue Vorsitzende ..., fordert": an apposition, not a reported clause
+        clause = not art.has_pos or any(t.pos_ in ("VERB", "AUX") for t in words)
+        if len(words) >= 2 and clause:
             kind, why = _kind(art, s, e, reported=False)
             if lex.lang == "en" or doc[verb.i - 1].text in ",\"”“»«'’" or doc[verb.i - 1].is_punct:
                 speaker, how = _speaker_after(art, verb, sent) if _subject_after(art, verb, sent) else \

@@ -232,3 +232,14 @@ def test_relational_country_noun_is_the_articles_country_not_its_adjective(de, n
                  "Das nördlichste deutsche Nachbarland ist an Einsätzen beteiligt.")
     e = [m for m in de.mentions(doc, story_date="2022-02-10") if "Nachbarland" in m.text][0]
     assert e.code == "DNK", e.rule
+
+
+@pytest.mark.issue(4)
+@pytest.mark.skipif(not (MODELS / "de").is_dir(), reason="trained German pipeline not shipped yet")
+def test_apposition_with_two_roles_is_one_person(de):
+    from chronik.nlp import load
+
+    doc = load("de")("Vuk Jeremic, der ehemalige serbische Außenminister und frühere Vorsitzende der "
+                     "Uno-Vollversammlung, kann nicht mit der Unterstützung Belgrads rechnen.")
+    first = de.mentions(doc, story_date="2016-01-05")[0]
+    assert first.text.endswith("Uno-Vollversammlung") and (first.code, first.sector) == ("SRB", None), first

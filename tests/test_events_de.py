@@ -97,3 +97,15 @@ def test_negated_support_noun_is_a_rejection_and_passive_werden_is_no_future() -
     assert any(t == "REJECT" and a == {"SRB"} for t, a, _, _ in got), got
     got = events("Die Opposition wird von Frankreich unterstützt.")
     assert any(t == "SUPPORT" and a == {"FRA"} and "future" not in x for t, a, _, x in got), got
+
+
+@pytest.mark.issue(5)
+def test_receiving_verbs_turn_the_subject_into_the_recipient() -> None:
+    got = events("Die serbische Opposition erhielt Unterstützung von Frankreich.")
+    assert ("SUPPORT", frozenset({"FRA"}), frozenset({"SRB"}), ()) in got, got
+
+
+@pytest.mark.issue(5)
+def test_relative_pronoun_stands_for_its_noun() -> None:
+    got = events("Die serbische Opposition, die von Frankreich unterstützt wird, protestierte.")
+    assert any(t == "SUPPORT" and a == {"FRA"} and r == {"SRB"} for t, a, r, _ in got), got

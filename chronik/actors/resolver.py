@@ -490,15 +490,9 @@ class ActorResolver:
                     idx += 2
                     out.append(m)
                     continue
-                if m.names and words == [","] and self._head(nxt) is not None and not nxt.names and \
-                        nxt.start < len(doc) and (self._is_det(doc[nxt.start]) or nxt.cues[0].kind in ROLE_KINDS):
-                    m.complement, m.complement_kind = nxt, "apposition"
-                    m.end = nxt.end
-                    idx += 2
-                    out.append(m)
-                    continue
             out.append(m)
             idx += 1
+        out = self._appositions(doc, out)
         # "Hungarian and Romanian officials": the coordinated adjective shares the head
         for a, b in zip(out, out[1:]):
             if a.cues and all(c.kind == "adjective" for c in a.cues) and not a.names and b.cues:
@@ -507,6 +501,37 @@ class ActorResolver:
                 if between and all(w in g["conj"] or w == "," for w in between) and hb is not None:
                     a.notes.append(f"shares head '{hb.head}' with the coordinated '{doc[b.start:b.end].text}'")
                     a.cues.append(replace(hb, code=None, strong=False, rule=f"coordinated head {hb.rule}"))
+        return out
+
+    def _appositions(self, doc, mentions: list[Mention]) -> list[Mention]:
+        """'Sonja Hammerschmid, die neue Vorsitzende der Uniko': a named person and the role phrase after a
+        comma are one mention (after complements are attached, so the role keeps its complement)."""
+        g = self.kb.grammar
+        out: list[Mention] = []
+        idx = 0
+        while idx < len(mentions):
+            m = mentions[idx]
+            nxt = mentions[idx + 1] if idx + 1 < len(mentions) else None
+            if nxt is not None and m.pronoun is None and nxt.pronoun is None and m.names and m.complement is None \
+                    and [t.text for t in doc[m.end:nxt.start]] == [","] and self._head(nxt) is not None \
+                    and not nxt.names and (self._is_det(doc[nxt.start]) or nxt.cues[0].kind in ROLE_KINDS):
+                m.complement, m.complement_kind = nxt, "apposition"
+                m.end = nxt.end
+                idx += 2
+                # "X, der frühere Außenminister und ehemalige Vorsitzende der Y": one person, two roles
+                while idx < len(mentions) and mentions[idx].pronoun is None and not mentions[idx].names:
+                    more = mentions[idx]
+                    gap = [t.lower_ for t in doc[m.end:more.start]]
+                    if gap and gap[0] in g["conj"] and len(gap) <= 2 and self._head(more) is not None \
+                            and not self._is_det(doc[more.start]):
+                        m.end = more.end
+                        idx += 1
+                    else:
+                        break
+                out.append(m)
+                continue
+            out.append(m)
+            idx += 1
         return out
 
     @staticmethod
@@ -578,10 +603,11 @@ class ActorResolver:
             comp_code = next((c.code for c in reversed(comp.cues) if c.code and c.kind != "person"), None)
             comp_sector = comp_head.sector if comp_head is not None else None
             if m.complement_kind == "apposition":
-                if comp_sector:
-                    sector, role = comp_sector, comp_head.role
-                if comp_code and not code:
-                    code = comp_code
+                sub = self._resolve(doc, comp, date)  # the role phrase with its own complement
+                if sub.sector:
+                    sector, role = sub.sector, sub.role
+                if sub.code and not code:
+                    code = sub.code
                 steps.append(f"apposition '{doc[comp.start:comp.end].text}'")
             elif m.complement_kind == "of":
                 if comp_sector and (sector is None or (head is not None and head.generic) or

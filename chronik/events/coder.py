@@ -274,6 +274,18 @@ def _subject(verb: Token, passive_aux: list[str] = ()) -> tuple[Token | None, bo
     return None, False
 
 
+def _antecedent(tok: Token, g: LanguageGrammar) -> Token:
+    """A relative pronoun stands for the noun its clause modifies ("die Fraktion, die ... unterstützt wird")."""
+    if tok.lower_ not in g.relative_pronouns or tok.pos_ not in ("PRON", "DET"):
+        return tok
+    clause = tok.head
+    while clause.dep_ in ("conj",) and clause.head is not clause:
+        clause = clause.head
+    if clause.dep_ in ("acl:relcl", "acl") and clause.head.pos_ in ("NOUN", "PROPN"):
+        return clause.head
+    return tok
+
+
 def _with_conjuncts(entities: list[Entity]) -> list[Entity]:
     out: list[Entity] = []
     for e in entities:
@@ -299,9 +311,23 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
         agent = _pp_object(trig, set(p.actor_preps) | set(g.agent_preps))
         # "EU sanctions", "russische Angriffe", "der Angriff Russlands": modifiers naming the actor.
         poss = [c for c in trig.children if c not in pp_recip and (
-                c.dep_ in ("nmod:poss", "compound", "amod", "det:poss")
+                c.dep_ in ("nmod:poss", "compound", "det:poss") or (c.dep_ == "amod" and c.pos_ == "ADJ")
                 or (c.dep_ == "nmod" and not any(x.dep_ == "case" for x in c.children)))]
         poss = [c for c in poss if mentions.at(c) is not None]
+        head = trig.head if trig.head is not trig else None
+        receiving = head is not None and head.pos_ in ("VERB", "AUX") and any(
+            lem in g.receive_verbs for lem, _ in _full_verb_lemmas(head, index, True))
+        if receiving and not args.recipient:
+            # "X erhält/genießt die Unterstützung Belgrads", "X received aid from Y": X receives, Y gives
+            subj, _ = _subject(head, g.passive_aux)
+            if subj is not None:
+                args.recipient = mentions.in_tokens(_core(_antecedent(subj, g)))
+            appos = [c for c in trig.children if c.dep_ == "appos" and mentions.at(c) is not None]  # misparsed genitive
+            giver = poss + appos + _pp_object(head, {"von", "from", "by"}) + agent
+            args.actor = [a for a in mentions.in_tokens(t for a in giver for t in _core(a))
+                          if all(a is not r for r in args.recipient)]
+            args.notes.append(f"'{head.text}' receives: recipient its subject, actor the giver")
+            return _finish(args, p)
         if poss and p.genitive == "recipient" and not args.recipient:
             genitives = [c for c in poss if c.dep_ in ("nmod", "nmod:poss")]
             args.recipient = mentions.in_tokens(t for a in genitives for t in _core(a))
@@ -341,7 +367,7 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
         args.notes.append(f"'{verb.text}' has no subject: participants from an earlier event")
         return _finish(args, p)
     if subj is not None:
-        found = mentions.in_tokens(_core(subj))
+        found = mentions.in_tokens(_core(_antecedent(subj, g)))
         if passive and not p.noun:
             args.recipient = args.recipient or found
             args.notes.append(f"recipient: passive subject '{subj.text}'")

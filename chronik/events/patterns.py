@@ -73,7 +73,9 @@ class LanguageGrammar(Record):
     stop_triggers: list[str] = field(default_factory=list)  # word forms that are never triggers ("according")
     demand_modals: list[str] = field(default_factory=list)  # "X said Y must ...": a REQUEST of X to Y
     speech_verbs: list[str] = field(default_factory=list)  # "Verhandlungen über eine Zusammenarbeit": a topic, no event
-    implied_labels: dict[str, str] = field(default_factory=dict)  # sector -> words shown for an implied actor
+    implied_labels: dict[str, str] = field(default_factory=dict)
+    receive_verbs: list[str] = field(default_factory=list)  # "erhält Unterstützung von X": subject receives
+    relative_pronouns: list[str] = field(default_factory=list)  # "die Fraktion, die von X unterstützt wird"  # sector -> words shown for an implied actor
 
 
 class PatternIndex:
