@@ -109,3 +109,13 @@ def test_receiving_verbs_turn_the_subject_into_the_recipient() -> None:
 def test_relative_pronoun_stands_for_its_noun() -> None:
     got = events("Die serbische Opposition, die von Frankreich unterstützt wird, protestierte.")
     assert any(t == "SUPPORT" and a == {"FRA"} and r == {"SRB"} for t, a, r, _ in got), got
+
+
+@pytest.mark.issue(5)
+def test_english_bare_verb_after_a_false_particle_and_failed_to() -> None:
+    coded = coder_for("en").code(make_article(
+        "Rebels kidnapped up to 16 Russian advisers in Angola. Israel failed to reach an agreement with Egypt.",
+        lang="en", date="2022-03-01"))
+    got = [(e.type, e.aux) for e in coded.events]
+    assert any(t == "ASSAULT" for t, _ in got), got
+    assert any(t == "REJECT" or (t == "AGREE" and "negation" in x) for t, x in got), got

@@ -121,6 +121,11 @@ def _full_verb_lemmas(tok: Token, index: PatternIndex, has_dep: bool) -> list[tu
     out = []
     for base in index.lemmas(_lemma(tok), tok.text):
         out.append(_full_verb_lemma(tok, index.grammar, has_dep, base=base))
+    if index.grammar.particle_join == "space":
+        # "kidnapped up to 16 advisers": a preposition the parser took for a particle; the bare verb
+        # is tried after the phrasal readings
+        out += [(base, [tok]) for base in index.lemmas(_lemma(tok), tok.text)
+                if (base, [tok]) not in out and any(len(ts) > 1 for _, ts in out)]
     return out
 
 
@@ -552,6 +557,8 @@ def aux_modes(m: Match, sent: Span, g: LanguageGrammar, has_dep: bool) -> list[s
                 aux.add("future")
         if trig.dep_ == "xcomp" and _lemma(trig.head) in g.future_heads:
             aux.add("future")
+        if trig.dep_ == "xcomp" and _lemma(trig.head) in g.negating_heads:
+            aux.add("negation")
         marks = [c for t in [trig, trig.head] for c in t.children if c.dep_ == "mark"]
         if any(x.lower_ in g.hypothetical_marks for x in marks):
             aux.add("hypothetical")

@@ -74,6 +74,7 @@ class LanguageGrammar(Record):
     demand_modals: list[str] = field(default_factory=list)  # "X said Y must ...": a REQUEST of X to Y
     speech_verbs: list[str] = field(default_factory=list)  # "Verhandlungen über eine Zusammenarbeit": a topic, no event
     implied_labels: dict[str, str] = field(default_factory=dict)
+    negating_heads: list[str] = field(default_factory=list)  # "failed to reach an agreement": not done
     receive_verbs: list[str] = field(default_factory=list)  # "erhält Unterstützung von X": subject receives
     relative_pronouns: list[str] = field(default_factory=list)  # "die Fraktion, die von X unterstützt wird"  # sector -> words shown for an implied actor
 
