@@ -119,3 +119,12 @@ def test_english_bare_verb_after_a_false_particle_and_failed_to() -> None:
     got = [(e.type, e.aux) for e in coded.events]
     assert any(t == "ASSAULT" for t, _ in got), got
     assert any(t == "REJECT" or (t == "AGREE" and "negation" in x) for t, x in got), got
+
+
+@pytest.mark.issue(5)
+def test_english_adjective_triggers_and_staged_strikes() -> None:
+    def types(text: str) -> set[str]:
+        return {e.type for e in coder_for("en").code(make_article(text, lang="en", date="2022-03-01")).events}
+
+    assert "AGREE" in types("Iran is prepared to negotiate with the European Union.")
+    assert "PROTEST" in types("Algerian activists staged a hunger strike.")

@@ -176,7 +176,10 @@ def find_triggers(sent: Span, index: PatternIndex) -> list[Match]:
         # Verbs (with separable particles and light-verb objects); a capitalised word inside the
         # sentence is a name or (German) a noun, not a verb ("United", "Mass").
         verb_like = tok.i == sent.start or not tok.text[:1].isupper()
-        if verb_like and (not has_pos or tok.pos_ in ("VERB", "AUX", "ADJ")):
+        # the tagger says NOUN but the parser gives it a subject and an object ("The US vetoed a resolution")
+        predicate = has_dep and tok.pos_ == "NOUN" and any(c.dep_ in _SUBJ_DEPS for c in tok.children) and \
+            any(c.dep_ in _OBJ_DEPS for c in tok.children)
+        if verb_like and (not has_pos or tok.pos_ in ("VERB", "AUX", "ADJ") or predicate):
             seen: set[str] = set()
             candidates = []
             for full, words in _full_verb_lemmas(tok, index, has_dep):
@@ -202,7 +205,7 @@ def find_triggers(sent: Span, index: PatternIndex) -> list[Match]:
             for p in index.nouns(lemma):
                 matches.append(Match(p, tok, [tok]))
         # Adjective/participle triggers with a copula ("bereit zu", "offen für").
-        if p_list := index.by_adj.get(lemma):
+        if p_list := index.by_adj.get(lemma) or index.by_adj.get(tok.lower_):  # "prepared": lemma "prepare"
             for p in p_list:
                 matches.append(Match(p, tok, [tok]))
     return matches
@@ -266,12 +269,15 @@ def _subject(verb: Token, passive_aux: list[str] = ()) -> tuple[Token | None, bo
     """(subject token, passive?) of a verb, inherited through conj/xcomp when it has none."""
     seen = 0
     tok = verb
+    controlled = False
     while seen < 4:
         for c in tok.children:
             if c.dep_ in _SUBJ_DEPS:
                 passive = c.dep_ == "nsubj:pass" or is_passive(tok, list(passive_aux))
-                return c, passive
+                # "X is prepared to negotiate": the controller is the infinitive's (active) subject
+                return c, passive and not controlled
         if tok.dep_ in ("conj", "xcomp") and tok.head is not tok:
+            controlled = controlled or tok.dep_ == "xcomp"
             tok = tok.head
             seen += 1
             continue
@@ -367,6 +373,8 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
             args.notes.append(f"nominal trigger under '{verb.text}', not a support verb: no actor from it")
             return _finish(args, p)
     subj, passive = _subject(verb, g.passive_aux)
+    if p.adj and not p.verb:
+        passive = False  # "is prepared to": a participle used as an adjective describes its subject
     if p.noun and verb is not trig and subj is None and not args.recipient:
         args.anaphor = True
         args.notes.append(f"'{verb.text}' has no subject: participants from an earlier event")
