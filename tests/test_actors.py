@@ -243,3 +243,10 @@ def test_apposition_with_two_roles_is_one_person(de):
                      "Uno-Vollversammlung, kann nicht mit der Unterstützung Belgrads rechnen.")
     first = de.mentions(doc, story_date="2016-01-05")[0]
     assert first.text.endswith("Uno-Vollversammlung") and (first.code, first.sector) == ("SRB", None), first
+
+
+@pytest.mark.issue(4)
+def test_truncated_compound_borrows_the_next_head(de, nlp_de):
+    doc = nlp_de("In Österreich will sie mit dem Wissenschafts- und dem Finanzminister diskutieren.")
+    found = {m.text: (m.code, m.sector) for m in de.mentions(doc)}
+    assert found.get("dem Wissenschafts-") == ("AUT", "GOV"), found

@@ -293,12 +293,35 @@ class ActorResolver:
             if found is not None:
                 # Ambiguous readings decided by the neighbours (see docs/actors.md, "Ambiguity").
                 found = self._disambiguate(doc, found, sent_start)
+            if found is None and self.lang == "de" and text.endswith("-") and len(text) > 3:
+                found = self._truncated(i, texts, n)
             if found is not None:
                 cues[i] = found
                 i = found.end
             else:
                 i += 1
         return cues
+
+    def _truncated(self, i: int, texts: list[str], n: int) -> Cue | None:
+        """'Wissenschafts- und Finanzminister': the truncated word borrows the head of the next compound."""
+        g = self.kb.grammar
+        k = i + 1
+        if k >= n or texts[k].lower() not in g["conj"]:
+            return None
+        k += 1
+        while k < n and texts[k].lower() in g["det"]:
+            k += 1
+        if k >= n:
+            return None
+        word = texts[k]
+        for cut in range(1, len(word) - 2):  # the longest known role suffix: "Finanz|minister"
+            entries = self.kb.forms.get(norm(word[cut:]))
+            if entries and any(e.kind in ROLE_KINDS for e in entries):
+                cue = self.analyse_word(texts[i][:-1] + word[cut:].lower(), capitalised=True)
+                if cue is not None:
+                    cue.start, cue.end = i, i + 1
+                return cue
+        return None
 
     def _disambiguate(self, doc, cue: Cue, sent_start: list[bool]) -> Cue | None:
         text = doc[cue.start:cue.end].text
