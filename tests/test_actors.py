@@ -250,3 +250,10 @@ def test_truncated_compound_borrows_the_next_head(de, nlp_de):
     doc = nlp_de("In Österreich will sie mit dem Wissenschafts- und dem Finanzminister diskutieren.")
     found = {m.text: (m.code, m.sector) for m in de.mentions(doc)}
     assert found.get("dem Wissenschafts-") == ("AUT", "GOV"), found
+
+
+@pytest.mark.issue(4)
+def test_person_from_a_place_takes_its_country(de, nlp_de):
+    doc = nlp_de("Der Flüchtling John Kibanga (29) aus Rutshuru lebt seit sieben Jahren in Uganda.")
+    first = [m for m in de.mentions(doc) if m.name and "Kibanga" in m.name][0]
+    assert first.code == "COD", first.rule

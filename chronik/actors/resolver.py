@@ -564,6 +564,21 @@ class ActorResolver:
                 return cue
         return None
 
+    def _origin(self, doc, end: int):
+        """'John Kibanga (29) aus Rutshuru': the place a person comes from (origin word, then a place)."""
+        from chronik.places.gazetteer import Gazetteer
+
+        k = end
+        if k < len(doc) and doc[k].text == "(":  # an age or party in parentheses
+            close = next((j for j in range(k + 1, min(k + 5, len(doc))) if doc[j].text == ")"), None)
+            if close is None:
+                return None
+            k = close + 1
+        if k + 1 >= len(doc) or doc[k].lower_ not in self.kb.grammar["origin"] or not doc[k + 1].text[:1].isupper():
+            return None
+        place = Gazetteer.for_lang(self.lang).lookup(doc[k + 1].text)
+        return place if place is not None and place.country else None
+
     def _former(self, doc, m: Mention, head: Cue | None) -> str | None:
         """The word that makes the phrase's role a former one ("ehemalige", "Ex-"), if any."""
         g = self.kb.grammar["former"]
@@ -707,6 +722,11 @@ class ActorResolver:
                                  f"kept the phrase's cues (country {entry.code} from the knowledge base)")
             else:
                 steps.append(f"person '{name}' not in the knowledge base: role and country from the phrase")
+            if code is None:
+                origin = self._origin(doc, m.end)
+                if origin is not None:
+                    code = origin.country
+                    steps.append(f"from '{origin.text}' ({origin.country})")
         if code is None:
             weak = next((c for c in reversed(cues) if c.code and not c.strong), None)
             if weak is not None:
