@@ -844,6 +844,8 @@ def _as_clauses(art: _Article, i: int, sent: Span, used: set[int]) -> list[_Cand
         region = list(doc[tok.i + 1: verb.i])
         if region and region[0].lower_ in ("aus", "from"):
             region = region[1:]
+        while len(region) > 1 and (region[-1].lower_ in lex.object_pronouns or region[-1].lower_ in ("es", "it")):
+            region = region[:-1]  # "wie der Minister es formulierte"
         speaker, how = _speaker_in(art, region, prefer="document")
         cue = (tok.idx, verb.idx + len(verb.text))
         kind, why = _kind(art, s, e, reported=True)
