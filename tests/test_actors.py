@@ -257,3 +257,11 @@ def test_person_from_a_place_takes_its_country(de, nlp_de):
     doc = nlp_de("Der Flüchtling John Kibanga (29) aus Rutshuru lebt seit sieben Jahren in Uganda.")
     first = [m for m in de.mentions(doc) if m.name and "Kibanga" in m.name][0]
     assert first.code == "COD", first.rule
+
+
+@pytest.mark.issue(4)
+def test_surname_alone_and_ethnic_groups(en, nlp_en):
+    bush = en.lookup("President Bush")
+    assert (bush.code, bush.sector) == ("USA", "GOV"), bush.rule
+    found = {m.text: m.code for m in en.mentions(nlp_en("Ethnic Turks protested in Stockholm."))}
+    assert found.get("Ethnic Turks") == "SWE", found

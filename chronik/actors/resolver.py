@@ -597,7 +597,21 @@ class ActorResolver:
             for cue in cues:
                 if cue.persons:
                     return list(cue.persons)
+        if not entries and " " not in name:
+            entries = self._by_surname(name)
         return entries
+
+    def _by_surname(self, name: str) -> list[Entry]:
+        """'President Bush': the knowledge base's people with that surname, if at least 75 % of their
+        dated roles are for one country (the better documented people weigh more); otherwise the
+        surname decides nothing."""
+        found = [e for e in self.kb.surnames.get(norm(name), []) if e.code]
+        if not found:
+            return []
+        code, n = Counter(e.code for e in found).most_common(1)[0]
+        if n / len(found) < 0.75:
+            return []
+        return [e for e in found if e.code == code]
 
     def _pick_role(self, persons: list[Entry], date: str | None, phrase_sector: str | None = None
                    ) -> tuple[Entry | None, bool]:
@@ -625,6 +639,12 @@ class ActorResolver:
             if cue.code and cue.strong and cue.kind != "person":
                 code = cue.code
                 steps.append(f"code {code} from {cue.rule}")
+                if cue.kind in ("people", "adjective") and any(
+                        t.lower_ in self.kb.grammar["ethnic"] for t in doc[max(0, m.start - 1):cue.start]):
+                    # "ethnic Albanians (in Serbia)": an ethnic group, coded by where it lives
+                    m.notes.append(f"weak:{code}")
+                    steps.append(f"'ethnic': {code} is the group, not the state it lives in")
+                    code = None
                 break
         if head is not None:
             sector, role, kind = head.sector, head.role, "role"
