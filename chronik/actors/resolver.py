@@ -597,8 +597,8 @@ class ActorResolver:
             for cue in cues:
                 if cue.persons:
                     return list(cue.persons)
-        if not entries and " " not in name:
-            entries = self._by_surname(name)
+        if not entries and " " not in name and any(c.kind in ROLE_KINDS for c in cues):
+            entries = self._by_surname(name)  # only with a role noun: "President Bush", not "Michael Jordan"
         return entries
 
     def _by_surname(self, name: str) -> list[Entry]:
