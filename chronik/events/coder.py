@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -392,6 +393,8 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
         if agent:
             args.actor = mentions.in_tokens(t for a in agent for t in _core(a))
             args.notes.append("actor: agent of the passive")
+    patients: list[Token] = []
+    patient_slot = ""
     if not args.recipient:
         for slot in p.recipient:
             if slot in ("obj", "iobj"):
@@ -416,13 +419,9 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
                 if refs:
                     args.event_ref = refs
                     args.notes.append(f"recipient: the participants of the earlier event '{c.text}' refers to")
-            if not args.event_ref and slot in ("obj", "iobj") and p.type in _PATIENT_TYPES:
-                found = _patient(cands, mentions)
-                if found:
-                    args.recipient = found
-                    args.notes.append(f"recipient: {slot} '{found[0].text}' of '{verb.text}', no actor cue: "
-                                      f"the article's country")
-                    break
+            if not args.event_ref and slot in ("obj", "iobj") and p.type in _PATIENT_TYPES and not patients:
+                patients = [c for c in cands if not _temporal(c)]
+                patient_slot = slot
     if not args.recipient and p.recipient and not p.reciprocal:
         # Fallback: a relational PP of the verb or of its complement ("extradited X to Britain",
         # "agreed to lift embargoes on sales to Iran").
@@ -445,8 +444,29 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
             if found_sub:
                 args.recipient = found_sub
                 args.notes.append(f"recipient: first actor in what '{verb.text}' governs (fallback)")
+    if not args.recipient and patients:
+        found = _patient(patients, mentions)
+        if found:
+            args.recipient = found
+            args.notes.append(f"recipient: {patient_slot} '{found[0].text}' of '{verb.text}', no actor cue: "
+                              f"the article's country")
     return _finish(args, p)
 
+
+@functools.cache
+def _time_words(lang: str) -> frozenset[str]:
+    """Weekday and month names (CLDR via babel): 'threatened on Monday' names no party."""
+    from babel.dates import get_day_names, get_month_names
+
+    words: set[str] = set()
+    for width in ("wide", "abbreviated"):
+        words |= {w.lower().rstrip(".") for w in get_day_names(width, locale=lang).values()}
+        words |= {w.lower().rstrip(".") for w in get_month_names(width, locale=lang).values()}
+    return frozenset(words)
+
+
+def _temporal(tok: Token) -> bool:
+    return tok.ent_type_ in ("DATE", "TIME") or tok.lower_ in _time_words(tok.doc.lang_) or tok.like_num
 
 def _in_subtree(m: Match, verb: Token, mentions: MentionIndex, actor: list[Entity]) -> list[Entity]:
     """The first actor (or place) mention after the trigger among the words the trigger's verb governs."""
