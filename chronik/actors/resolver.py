@@ -475,47 +475,50 @@ class ActorResolver:
             i = max(k, i + 1)
         return mentions
 
-    def _attach(self, doc, mentions: list[Mention], cues: list[Cue | None]) -> list[Mention]:
-        """Merge genitive/'of' complements, locative 'in X' and appositions into their head mention."""
-        g = self.kb.grammar
+    @staticmethod
+    def _walk(mentions: list[Mention], merge) -> list[Mention]:  # type: ignore[no-untyped-def]
+        """Left to right over `mentions`; `merge(idx)` folds followers into mentions[idx] and returns the
+        index after them, or None when nothing was merged."""
         out: list[Mention] = []
         idx = 0
         while idx < len(mentions):
+            after = merge(idx)
+            out.append(mentions[idx])
+            idx = after if after is not None else idx + 1
+        return out
+
+    def _attach(self, doc, mentions: list[Mention], cues: list[Cue | None]) -> list[Mention]:
+        """Merge genitive/'of' complements, locative 'in X' and appositions into their head mention."""
+        g = self.kb.grammar
+
+        def complement(idx: int) -> int | None:
             m = mentions[idx]
             nxt = mentions[idx + 1] if idx + 1 < len(mentions) else None
-            if nxt is not None and m.pronoun is None and nxt.pronoun is None:
-                core = min([c.start for c in nxt.cues] + nxt.names + [nxt.end])
-                between = [t for t in doc[m.end:core]]
-                words = [t.lower_ for t in between]
-                head = self._head(m)
-                if head is not None and not m.names and words and all(w in g["complement"] or w in g["det"] for w in words) \
-                        and words[0] in g["complement"]:
-                    m.complement, m.complement_kind = nxt, "of"
-                    m.end = nxt.end
-                    m.names = nxt.names if not m.names else m.names
-                    idx += 2
-                    out.append(m)
-                    continue
-                if (head is not None or m.names) and words and all(w in g["locative"] or w in g["det"] for w in words) \
-                        and words[0] in g["locative"] and not nxt.names and self._head(nxt) is None:
-                    m.complement, m.complement_kind = nxt, "in"
-                    m.end = nxt.end
-                    idx += 2
-                    out.append(m)
-                    continue
-                if m.names and head is None and not any(c.strong for c in m.cues) and words \
-                        and words[0] in g["complement"] and all(w in g["complement"] or w in g["det"] for w in words) \
-                        and not nxt.names and (self._head(nxt) is not None or any(
-                            c.kind in ("igo", "org", "party") for c in nxt.cues)):
-                    # "Iris Gerlach vom Deutschen Archäologischen Institut": the person acts for the body
-                    m.complement, m.complement_kind = nxt, "of"
-                    m.end = nxt.end
-                    idx += 2
-                    out.append(m)
-                    continue
-            out.append(m)
-            idx += 1
-        out = self._appositions(doc, out)
+            if nxt is None or m.pronoun is not None or nxt.pronoun is not None:
+                return None
+            core = min([c.start for c in nxt.cues] + nxt.names + [nxt.end])
+            words = [t.lower_ for t in doc[m.end:core]]
+            head = self._head(m)
+            kind = None
+            if head is not None and not m.names and words and all(w in g["complement"] or w in g["det"] for w in words) \
+                    and words[0] in g["complement"]:
+                kind = "of"
+                m.names = nxt.names if not m.names else m.names
+            elif (head is not None or m.names) and words and all(w in g["locative"] or w in g["det"] for w in words) \
+                    and words[0] in g["locative"] and not nxt.names and self._head(nxt) is None:
+                kind = "in"
+            elif m.names and head is None and not any(c.strong for c in m.cues) and words \
+                    and words[0] in g["complement"] and all(w in g["complement"] or w in g["det"] for w in words) \
+                    and not nxt.names and (self._head(nxt) is not None or any(
+                        c.kind in ("igo", "org", "party") for c in nxt.cues)):
+                kind = "of"  # "Iris Gerlach vom Deutschen Archäologischen Institut": the person acts for the body
+            if kind is None:
+                return None
+            m.complement, m.complement_kind = nxt, kind
+            m.end = nxt.end
+            return idx + 2
+
+        out = self._appositions(doc, self._walk(mentions, complement))
         # "Hungarian and Romanian officials": the coordinated adjective shares the head
         for a, b in zip(out, out[1:]):
             if a.cues and all(c.kind == "adjective" for c in a.cues) and not a.names and b.cues:
@@ -530,32 +533,29 @@ class ActorResolver:
         """'Sonja Hammerschmid, die neue Vorsitzende der Uniko': a named person and the role phrase after a
         comma are one mention (after complements are attached, so the role keeps its complement)."""
         g = self.kb.grammar
-        out: list[Mention] = []
-        idx = 0
-        while idx < len(mentions):
+
+        def apposition(idx: int) -> int | None:
             m = mentions[idx]
             nxt = mentions[idx + 1] if idx + 1 < len(mentions) else None
-            if nxt is not None and m.pronoun is None and nxt.pronoun is None and m.names and m.complement is None \
-                    and [t.text for t in doc[m.end:nxt.start]] == [","] and self._head(nxt) is not None \
-                    and not nxt.names and (self._is_det(doc[nxt.start]) or nxt.cues[0].kind in ROLE_KINDS):
-                m.complement, m.complement_kind = nxt, "apposition"
-                m.end = nxt.end
-                idx += 2
-                # "X, der frühere Außenminister und ehemalige Vorsitzende der Y": one person, two roles
-                while idx < len(mentions) and mentions[idx].pronoun is None and not mentions[idx].names:
-                    more = mentions[idx]
-                    gap = [t.lower_ for t in doc[m.end:more.start]]
-                    if gap and gap[0] in g["conj"] and len(gap) <= 2 and self._head(more) is not None \
-                            and not self._is_det(doc[more.start]):
-                        m.end = more.end
-                        idx += 1
-                    else:
-                        break
-                out.append(m)
-                continue
-            out.append(m)
-            idx += 1
-        return out
+            if not (nxt is not None and m.pronoun is None and nxt.pronoun is None and m.names and m.complement is None
+                    and [t.text for t in doc[m.end:nxt.start]] == [","] and self._head(nxt) is not None
+                    and not nxt.names and (self._is_det(doc[nxt.start]) or nxt.cues[0].kind in ROLE_KINDS)):
+                return None
+            m.complement, m.complement_kind = nxt, "apposition"
+            m.end = nxt.end
+            idx += 2
+            # "X, der frühere Außenminister und ehemalige Vorsitzende der Y": one person, two roles
+            while idx < len(mentions) and mentions[idx].pronoun is None and not mentions[idx].names:
+                more = mentions[idx]
+                gap = [t.lower_ for t in doc[m.end:more.start]]
+                if not (gap and gap[0] in g["conj"] and len(gap) <= 2 and self._head(more) is not None
+                        and not self._is_det(doc[more.start])):
+                    break
+                m.end = more.end
+                idx += 1
+            return idx
+
+        return self._walk(mentions, apposition)
 
     @staticmethod
     def _head(m: Mention) -> Cue | None:
