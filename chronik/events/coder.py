@@ -478,7 +478,10 @@ def _in_subtree(m: Match, verb: Token, mentions: MentionIndex, actor: list[Entit
         e = mentions.by_token.get(t.i)
         if e is None:
             e = mentions.places.get(t.i)
-        if e is not None and all(e is not a for a in actor) and (e.code is None or e.code not in codes):
+        # a place may lie in the actor's own country ("Turkish authorities imposed a curfew in Cizre");
+        # another actor of the same country is more often part of the actor's own phrase
+        if e is not None and all(e is not a for a in actor) and (
+                e.kind == "place" or e.code is None or e.code not in codes):
             return [e]
     return []
 
