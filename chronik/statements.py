@@ -1197,7 +1197,7 @@ def _speaker_before(art: _Article, verb: Token, sent: Span, *, lo: int | None = 
                         return m, "subject (parse) is an actor mention"
                     return _text_entity(art, sub[0].idx, sub[-1].idx + len(sub[-1].text), "subject without actor mention"), \
                         "subject (parse) has no actor mention"
-            if head.dep_ not in ("conj", "xcomp") or head is head.head:
+            if head.dep_ not in ("conj", "xcomp") or head.i == head.head.i:
                 break
     cstart = art.content_start(sent) if lo is None else lo
     start = verb.i

@@ -277,7 +277,7 @@ def _subject(verb: Token, passive_aux: list[str] = ()) -> tuple[Token | None, bo
                 passive = c.dep_ == "nsubj:pass" or is_passive(tok, list(passive_aux))
                 # "X is prepared to negotiate": the controller is the infinitive's (active) subject
                 return c, passive and not controlled
-        if tok.dep_ in ("conj", "xcomp") and tok.head is not tok:
+        if tok.dep_ in ("conj", "xcomp") and tok.head.i != tok.i:
             controlled = controlled or tok.dep_ == "xcomp"
             tok = tok.head
             seen += 1
@@ -291,7 +291,7 @@ def _antecedent(tok: Token, g: LanguageGrammar) -> Token:
     if tok.lower_ not in g.relative_pronouns or tok.pos_ not in ("PRON", "DET"):
         return tok
     clause = tok.head
-    while clause.dep_ in ("conj",) and clause.head is not clause:
+    while clause.dep_ == "conj" and clause.head.i != clause.i:
         clause = clause.head
     if clause.dep_ in ("acl:relcl", "acl") and clause.head.pos_ in ("NOUN", "PROPN"):
         return clause.head
@@ -326,7 +326,7 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
                 c.dep_ in ("nmod:poss", "compound", "det:poss") or (c.dep_ == "amod" and c.pos_ == "ADJ")
                 or (c.dep_ == "nmod" and not any(x.dep_ == "case" for x in c.children)))]
         poss = [c for c in poss if mentions.at(c) is not None]
-        head = trig.head if trig.head is not trig else None
+        head = trig.head if trig.head.i != trig.i else None
         receiving = head is not None and head.pos_ in ("VERB", "AUX") and any(
             lem in g.receive_verbs for lem, _ in _full_verb_lemmas(head, index, True))
         if receiving and not args.recipient:
@@ -350,9 +350,9 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
             args.actor = mentions.in_tokens(t for a in (agent or poss) for t in _core(a))
             args.notes.append("actor: genitive/agent of the trigger noun")
         verb = trig.head
-        if trig.dep_ in ("compound", "nmod") and verb.pos_ in ("NOUN", "PROPN") and verb.head is not verb:
+        if trig.dep_ in ("compound", "nmod") and verb.pos_ in ("NOUN", "PROPN") and verb.head.i != verb.i:
             verb = verb.head  # "launched a mediation effort": the verb above the compound
-        if args.actor or verb is trig:
+        if args.actor or verb.i == trig.i:
             return _finish(args, p)
         if any(_lemma(c) in g.topic_preps for c in trig.children if c.dep_ == "case"):
             args.blocked = True
@@ -376,7 +376,7 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
     subj, passive = _subject(verb, g.passive_aux)
     if p.adj and not p.verb:
         passive = False  # "is prepared to": a participle used as an adjective describes its subject
-    if p.noun and verb is not trig and subj is None and not args.recipient:
+    if p.noun and verb.i != trig.i and subj is None and not args.recipient:
         args.anaphor = True
         args.notes.append(f"'{verb.text}' has no subject: participants from an earlier event")
         return _finish(args, p)
@@ -405,7 +405,7 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
                 preps = {slot.split(":", 1)[1]}
                 cands = _pp_object(verb, preps)
                 for t in m.tokens:  # light verb: "Verhandlungen mit X aufnehmen" hangs the PP on the noun
-                    if t is not verb:
+                    if t.i != verb.i:
                         cands += _pp_object(t, preps)
             else:
                 continue
@@ -440,7 +440,7 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
                 args.recipient = [r for r in found_pp if all(r is not a for a in args.actor)]
                 args.notes.append("recipient: first relational PP after the trigger (parse attached it elsewhere)")
         if not args.recipient:
-            found_sub = _in_subtree(m, verb, mentions, args.actor)
+            found_sub = _in_subtree(m, verb, mentions, args.actor, g)
             if found_sub:
                 args.recipient = found_sub
                 args.notes.append(f"recipient: first actor in what '{verb.text}' governs (fallback)")
@@ -451,6 +451,18 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
             args.notes.append(f"recipient: {patient_slot} '{found[0].text}' of '{verb.text}', no actor cue: "
                               f"the article's country")
     return _finish(args, p)
+
+
+def _in_topic(tok: Token, verb: Token, g: LanguageGrammar) -> bool:
+    """Whether `tok` sits inside a topic PP ("über ...", "about ...") below `verb`."""
+    t = tok
+    for _ in range(12):  # spaCy makes a new Token object per access: compare indices, bound the walk
+        if t.i == verb.i or t.head.i == t.i:
+            break
+        if any(c.dep_ == "case" and (c.lower_ in g.topic_preps or _lemma(c) in g.topic_preps) for c in t.children):
+            return True
+        t = t.head
+    return False
 
 
 @functools.cache
@@ -468,12 +480,14 @@ def _time_words(lang: str) -> frozenset[str]:
 def _temporal(tok: Token) -> bool:
     return tok.ent_type_ in ("DATE", "TIME") or tok.lower_ in _time_words(tok.doc.lang_) or tok.like_num
 
-def _in_subtree(m: Match, verb: Token, mentions: MentionIndex, actor: list[Entity]) -> list[Entity]:
-    """The first actor (or place) mention after the trigger among the words the trigger's verb governs."""
+def _in_subtree(m: Match, verb: Token, mentions: MentionIndex, actor: list[Entity],
+                g: LanguageGrammar) -> list[Entity]:
+    """The first actor (or place) mention after the trigger among the words the trigger's verb governs,
+    outside topic phrases ("spricht über Plünderungen im Jemen" names no partner)."""
     last = max(t.i for t in m.tokens)
     codes = {a.code for a in actor}
     for t in sorted(verb.subtree, key=lambda x: x.i):
-        if t.i <= last or t.dep_ in _SUBJ_DEPS:
+        if t.i <= last or t.dep_ in _SUBJ_DEPS or _in_topic(t, verb, g):
             continue
         e = mentions.by_token.get(t.i)
         if e is None:
@@ -563,7 +577,7 @@ def aux_modes(m: Match, sent: Span, g: LanguageGrammar, has_dep: bool) -> list[s
         scope = [c for t in m.tokens for c in t.children] + [t.head for t in m.tokens if t.dep_ == "xcomp"]
         if trig.dep_ in ("xcomp", "conj") and trig.head.dep_ != "ROOT":
             scope.append(trig.head)
-        if m.pattern.noun and trig.pos_ in ("NOUN", "PROPN") and trig.head is not trig and \
+        if m.pattern.noun and trig.pos_ in ("NOUN", "PROPN") and trig.head.i != trig.i and \
                 trig.head.pos_ in ("VERB", "AUX") and trig.dep_ in _OBJ_DEPS | _PP_DEPS:
             # "kann nicht mit der Unterstützung rechnen": the governing verb's negation
             scope.extend(c for c in trig.head.children if c.dep_ == "advmod")
