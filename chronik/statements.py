@@ -18,7 +18,7 @@ from typing import Sequence
 from spacy.tokens import Doc, Span, Token
 
 from chronik.errors import error
-from chronik.events.patterns import load_patterns
+from chronik.lemmas import candidates as lemma_candidates
 from chronik.model import Entity, Evidence, Statement
 from chronik.nlp import check_lang
 
@@ -75,6 +75,7 @@ class SpeechLexicon:
     apostrophe_like: frozenset[str]
     pp_content: dict[str, str]
     object_pronouns: frozenset[str]
+    expletives: frozenset[str]  # "wie der Minister es formulierte": not part of the speaker
     needs_pp: frozenset[str]
     non_reported_openers: frozenset[str]
     particle_words: frozenset[str]
@@ -132,6 +133,7 @@ class SpeechLexicon:
             pp_content={k: v for k, v in data.get("pp_content", {}).items() if not k.startswith("_")},
             needs_pp=words("needs_pp"),
             object_pronouns=words("object_pronouns"),
+            expletives=words("expletives"),
             non_reported_openers=words("non_reported_openers"),
             particle_words=words("particles"),
             wonach=words("wonach"),
@@ -322,8 +324,8 @@ class _Article:
             elif (self.lex.konjunktiv1 and self.has_morph and low.endswith("e") and len(low) > 3
                   and "ich" not in words and not t.text[:1].isupper()
                   and t.pos_ not in ("NOUN", "PROPN", "ADJ", "DET", "PRON", "ADP", "ADV")
-                  and any(lem.endswith(low + "n") for lem in load_patterns(self.lex.lang).lemmas(
-                      (t.lemma_ or "").lower(), t.text))):
+                  and any(lem.endswith(low + "n") for lem in lemma_candidates(
+                      self.lex.lang, (t.lemma_ or "").lower(), t.text))):
                 k1 = True  # "müsse", "gebe": stem + e is Konjunktiv I (the indicative 3sg ends in -t)
             elif low in self.lex.konjunktiv2:
                 k2 = True
@@ -844,7 +846,7 @@ def _as_clauses(art: _Article, i: int, sent: Span, used: set[int]) -> list[_Cand
         region = list(doc[tok.i + 1: verb.i])
         if region and region[0].lower_ in ("aus", "from"):
             region = region[1:]
-        while len(region) > 1 and (region[-1].lower_ in lex.object_pronouns or region[-1].lower_ in ("es", "it")):
+        while len(region) > 1 and (region[-1].lower_ in lex.object_pronouns or region[-1].lower_ in lex.expletives):
             region = region[:-1]  # "wie der Minister es formulierte"
         speaker, how = _speaker_in(art, region, prefer="document")
         cue = (tok.idx, verb.idx + len(verb.text))

@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from ..errors import error
+from ..lemmas import is_known_word
 from ..model import Entity
 from .kb import Entry, KnowledgeBase, build, norm
 
@@ -375,7 +376,7 @@ class ActorResolver:
         if low in g["det"] or low in g["pronoun"] or low in g["conj"] or low in g["complement"] \
                 or low in g["place_prep"] or low in g["possessive"]:
             return False
-        if self.lang == "de" and pos and tok.pos_ == "NOUN" and not sent_start[i] and _common_word(self.lang, tok.text):
+        if self.lang == "de" and pos and tok.pos_ == "NOUN" and not sent_start[i] and is_known_word(self.lang, tok.text):
             return False  # every German noun is capitalised: "den Verdächtigen Anklage" is no name
         if ner and tok.ent_type_ in ("PER", "PERSON"):
             return True
@@ -982,14 +983,6 @@ def _same_head(antecedent: str | None, anaphor: str | None) -> bool:
 
 
 @lru_cache(maxsize=8)
-def _common_word(lang: str, text: str) -> bool:
-    """A word spaCy's lemma tables know (an ordinary noun, not a surname such as "Golan")."""
-    from chronik.events.patterns import _lookup_table
-
-    table = _lookup_table(lang)
-    return table.get(text) is not None or table.get(text.lower()) is not None
-
-
 def _blank(lang: str):
     import spacy
 

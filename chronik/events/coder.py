@@ -1,7 +1,6 @@
 """From a parsed sentence to PLOVER events: trigger matching, argument finding, auxiliary modes."""
 from __future__ import annotations
 
-
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -88,17 +87,14 @@ def _article_country(mentions: list[Entity], home: str | None) -> str | None:
 def _patient(cands: list[Token], mentions: MentionIndex) -> list[Entity]:
     """An object the actor layer does not know ("den Verdächtigen", "den Vergleich", "Golan"): the
     one acted on, of the article's country (annotation guide: the resolved entity of the sentence)."""
-    out: list[Entity] = []
-    for c in cands:
-        if c.pos_ not in ("NOUN", "PROPN") or mentions.country is None:
-            continue
-        core = sorted(_core(c), key=lambda t: t.i)
-        core = [t for t in core if t.dep_ not in ("cc", "case") or core[0].i < t.i < core[-1].i]
-        start, end = core[0].idx, core[-1].idx + len(core[-1])
-        text = c.doc.text[start:end]
-        out.append(Entity(text=text, code=mentions.country, sector=None, start=start, end=end, kind="implied",
-                          rule=f"object with no actor cue: the article's country {mentions.country}"))
-    return out[:1]
+    c = next((c for c in cands if c.pos_ in ("NOUN", "PROPN")), None)
+    if c is None or mentions.country is None:
+        return []
+    core = sorted(_core(c), key=lambda t: t.i)
+    core = [t for t in core if t.dep_ not in ("cc", "case") or core[0].i < t.i < core[-1].i]
+    start, end = core[0].idx, core[-1].idx + len(core[-1])
+    return [Entity(text=c.doc.text[start:end], code=mentions.country, sector=None, start=start, end=end,
+                   kind="implied", rule=f"object with no actor cue: the article's country {mentions.country}")]
 
 
 def _implied_actor(m: Match, mentions: MentionIndex, g: LanguageGrammar) -> list[Entity]:
@@ -479,6 +475,7 @@ def _time_words(lang: str) -> frozenset[str]:
 
 def _temporal(tok: Token) -> bool:
     return tok.ent_type_ in ("DATE", "TIME") or tok.lower_ in _time_words(tok.doc.lang_) or tok.like_num
+
 
 def _in_subtree(m: Match, verb: Token, mentions: MentionIndex, actor: list[Entity],
                 g: LanguageGrammar) -> list[Entity]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chronik.errors import error
+from chronik.lemmas import candidates as lemma_candidates
 from chronik.events.ontology import from_cameo
 from chronik.model import PLOVER_TYPES, Record
 
@@ -98,16 +99,10 @@ class PatternIndex:
                 self.by_adj.setdefault(p.adj.lower(), []).append(p)
         self.verb_bases = {v for v in self.by_verb}
         self.particles = set(grammar.particles)
-        self.forms = _verb_forms(lang)
 
     def lemmas(self, token_lemma: str, text: str) -> list[str]:
-        """Lemma candidates: the pipeline's, the generated verb-form table (strong verbs), and
-        spaCy's lookup table (the trained lemmatizers are ~86-88 % accurate)."""
-        out = [token_lemma]
-        for extra in (self.forms.get(text.lower()), _lookup_table(self.lang).get(text.lower())):
-            if extra and extra.lower() not in out:
-                out.append(extra.lower())
-        return out
+        """Lemma candidates (see `chronik.lemmas.candidates`)."""
+        return lemma_candidates(self.lang, token_lemma, text)
 
     def nouns(self, lemma: str) -> list[Pattern]:
         """Nominal patterns for a noun lemma; German compounds match by their head ("Raketenangriff")."""
@@ -120,42 +115,6 @@ class PatternIndex:
             if found:
                 return [] if any(lemma[:i].startswith(b) for b in self.grammar.compound_blocklist) else found
         return []
-
-
-@functools.cache
-def _lookup_table(lang: str) -> dict[str, str]:
-    """spaCy's lemma lookup table for `lang` (spacy-lookups-data, shipped with the package)."""
-    try:
-        from spacy.lookups import load_lookups
-
-        table = load_lookups(lang, ["lemma_lookup"]).get_table("lemma_lookup")
-    except (ValueError, OSError, ImportError):
-        return {}
-    return _TableView(table)
-
-
-class _TableView(dict):  # type: ignore[type-arg]
-    """Read access to a spaCy lookups Table by string key."""
-
-    def __init__(self, table) -> None:  # type: ignore[no-untyped-def]
-        super().__init__()
-        self.table = table
-
-    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
-        value = self.table.get(key, default)
-        return value if isinstance(value, str) else default
-
-
-def _verb_forms(lang: str) -> dict[str, str]:
-    path = LANG_DIR / lang / "verb_forms.tsv"
-    if not path.exists():
-        return {}
-    table = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            form, lemma = line.split("\t")
-            table[form] = lemma
-    return table
 
 
 def _read_jsonl(path: Path) -> list[dict]:
