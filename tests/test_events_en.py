@@ -214,3 +214,25 @@ def test_demand_frame_with_the_real_pipeline() -> None:
     coded = coder_for("en").code(make_article("The Pentagon said Iraq must return the helicopter.", lang="en"))
     got = [(e.type, {a.code for a in e.actor}, {r.code for r in e.recipient}) for e in coded.events]
     assert got == [("REQUEST", {"USA"}, {"IRQ"})], got
+
+
+def _real(text: str) -> list[tuple[str, set[str], set[str]]]:
+    from chronik.io.readers import make_article
+    from chronik.pipeline import coder_for
+
+    coded = coder_for("en").code(make_article(text, lang="en"))
+    return [(e.type, {a.code for a in e.actor} - {None}, {r.code for r in e.recipient} - {None}) for e in coded.events]
+
+
+# Argument-finding mechanisms, checked with the trained English pipeline: (mechanism, sentence, expected event).
+REAL = [
+    ("protest aimed at the protesters' own government",
+     "Kenyan teachers began a hunger strike on Monday to demand the resignation of Kenyan President Daniel arap Moi.",
+     ("PROTEST", {"KEN"}, {"KEN"})),
+]
+
+
+@pytest.mark.parametrize("name,text,expected", REAL, ids=[r[0] for r in REAL])
+def test_argument_mechanisms_with_the_real_pipeline(name: str, text: str, expected: tuple) -> None:
+    got = _real(text)
+    assert expected in got, f"{name}: got {got}"

@@ -436,7 +436,7 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
                 args.recipient = [r for r in found_pp if all(r is not a for a in args.actor)]
                 args.notes.append("recipient: first relational PP after the trigger (parse attached it elsewhere)")
         if not args.recipient:
-            found_sub = _in_subtree(m, verb, mentions, args.actor, g)
+            found_sub = _in_subtree(m, verb, mentions, args.actor, g, domestic=p.type in _DOMESTIC_TYPES)
             if found_sub:
                 args.recipient = found_sub
                 args.notes.append(f"recipient: first actor in what '{verb.text}' governs (fallback)")
@@ -478,9 +478,11 @@ def _temporal(tok: Token) -> bool:
 
 
 def _in_subtree(m: Match, verb: Token, mentions: MentionIndex, actor: list[Entity],
-                g: LanguageGrammar) -> list[Entity]:
+                g: LanguageGrammar, *, domestic: bool = False) -> list[Entity]:
     """The first actor (or place) mention after the trigger among the words the trigger's verb governs,
-    outside topic phrases ("spricht über Plünderungen im Jemen" names no partner)."""
+    outside topic phrases ("spricht über Plünderungen im Jemen" names no partner). `domestic`: the act
+    is typically aimed at the actor's own country (a protest at its government), so a mention of the
+    actor's country counts too."""
     last = max(t.i for t in m.tokens)
     codes = {a.code for a in actor}
     for t in sorted(verb.subtree, key=lambda x: x.i):
@@ -492,7 +494,7 @@ def _in_subtree(m: Match, verb: Token, mentions: MentionIndex, actor: list[Entit
         # a place may lie in the actor's own country ("Turkish authorities imposed a curfew in Cizre");
         # another actor of the same country is more often part of the actor's own phrase
         if e is not None and all(e is not a for a in actor) and (
-                e.kind == "place" or e.code is None or e.code not in codes):
+                e.kind == "place" or e.code is None or e.code not in codes or domestic):
             return [e]
     return []
 
@@ -760,6 +762,8 @@ def code_sentence(
 
 # Types whose object is the party acted on even when the actor layer does not know it.
 _PATIENT_TYPES = {"ACCUSE", "ASSAULT", "COERCE", "SUPPORT", "REJECT", "SANCTION", "THREATEN"}
+# Types mostly aimed at the actor's own authorities (protesters at their government).
+_DOMESTIC_TYPES = {"PROTEST"}
 # Negated, these types are refusals.
 _REFUSAL_OF = {"SUPPORT", "AGREE", "COOPERATE"}
 # Coercive acts that, announced with a future auxiliary, are threats.
