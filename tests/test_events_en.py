@@ -229,6 +229,12 @@ REAL = [
     ("protest aimed at the protesters' own government",
      "Kenyan teachers began a hunger strike on Monday to demand the resignation of Kenyan President Daniel arap Moi.",
      ("PROTEST", {"KEN"}, {"KEN"})),
+    ("object that is no actor: its author in a from/by PP",
+     "Syrian rebels rejected an appeal from Turkish President Erdogan to lay down their arms.",
+     ("REJECT", {"SYR"}, {"TUR"})),
+    ("object that is no actor: its possessor in an of-PP",
+     "Egypt defended the rights of Palestinians to return.",
+     ("SUPPORT", {"EGY"}, {"PSE"})),
 ]
 
 

@@ -242,6 +242,15 @@ def _core(tok: Token) -> list[Token]:
     return out
 
 
+def _name_core(tok: Token) -> list[Token]:
+    """The head noun with the words of its name and its conjuncts, without adjectives or determiners."""
+    out = [tok]
+    for c in tok.children:
+        if c.dep_ in ("compound", "flat", "flat:name", "conj", "appos"):
+            out.extend(_name_core(c))
+    return out
+
+
 def _pp_object(head: Token, preps: set[str]) -> list[Token]:
     """Objects of prepositional phrases under `head` whose preposition is one of `preps`."""
     out = []
@@ -410,6 +419,10 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
                 args.recipient = found
                 args.notes.append(f"recipient: {slot} of '{verb.text}'")
                 break
+            if slot in ("obj", "iobj") and (found := _object_party(cands, mentions, g)):
+                args.recipient = found
+                args.notes.append(f"recipient: named in a PP of the {slot} of '{verb.text}'")
+                break
             for c in cands:
                 refs = {x.type for x in index.nouns(_lemma(c))}
                 if refs:
@@ -447,6 +460,21 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
             args.notes.append(f"recipient: {patient_slot} '{found[0].text}' of '{verb.text}', no actor cue: "
                               f"the article's country")
     return _finish(args, p)
+
+
+def _object_party(cands: list[Token], mentions: MentionIndex, g: LanguageGrammar) -> list[Entity]:
+    """The party an object that is no actor names in its PP: "rejected an appeal from X", "violated a ban
+    by X", "defended the rights of X" (prepositions in `object_party_preps`, tried in order)."""
+    for prep in g.object_party_preps:
+        for c in cands:
+            if c.pos_ not in ("NOUN", "PROPN") or mentions.at(c) is not None:
+                continue
+            # the PP's noun itself must name the party ("President Laurent Gbago"), not an adjective of
+            # it: "part of a military aid program" names no party
+            found = mentions.in_tokens(t for pp in _pp_object(c, {prep}) for t in _name_core(pp))
+            if found:
+                return found
+    return []
 
 
 def _in_topic(tok: Token, verb: Token, g: LanguageGrammar) -> bool:

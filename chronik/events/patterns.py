@@ -77,6 +77,9 @@ class LanguageGrammar(Record):
     implied_labels: dict[str, str] = field(default_factory=dict)
     negating_heads: list[str] = field(default_factory=list)  # "failed to reach an agreement": not done
     receive_verbs: list[str] = field(default_factory=list)  # "erhält Unterstützung von X": subject receives
+    # "rejected an appeal from X", "violated a ban by X", "demanded the release of X": an object that is no
+    # actor names its party in a PP with one of these prepositions (tried in order)
+    object_party_preps: list[str] = field(default_factory=list)
     relative_pronouns: list[str] = field(default_factory=list)  # "die Fraktion, die von X unterstützt wird"  # sector -> words shown for an implied actor
 
 
