@@ -235,6 +235,9 @@ REAL = [
     ("object that is no actor: its possessor in an of-PP",
      "Egypt defended the rights of Palestinians to return.",
      ("SUPPORT", {"EGY"}, {"PSE"})),
+    ("infinitival adverbial clause: the subject of the clause it modifies acts",
+     "The European Union has sent 20 observers to Kenya this week to investigate the killing of Somali refugees.",
+     ("ACCUSE", {"EU"}, {"SOM"})),
 ]
 
 

@@ -276,19 +276,33 @@ def _subject(verb: Token, passive_aux: list[str] = ()) -> tuple[Token | None, bo
     seen = 0
     tok = verb
     controlled = False
+    adverbial = False
     while seen < 4:
         for c in tok.children:
             if c.dep_ in _SUBJ_DEPS:
                 passive = c.dep_ == "nsubj:pass" or is_passive(tok, list(passive_aux))
+                if adverbial and passive:
+                    return None, False  # "X was attacked, killing ...": who controls the clause is unclear
                 # "X is prepared to negotiate": the controller is the infinitive's (active) subject
                 return c, passive and not controlled
-        if tok.dep_ in ("conj", "xcomp") and tok.head.i != tok.i:
-            controlled = controlled or tok.dep_ == "xcomp"
+        if (tok.dep_ in ("conj", "xcomp") or (tok.dep_ == "advcl" and _nonfinite(tok))) and tok.head.i != tok.i:
+            # an infinitival or gerund adverbial clause ("summoned the ambassador to complain",
+            # "blocked roads demanding ...") has the subject of the clause it modifies
+            controlled = controlled or tok.dep_ in ("xcomp", "advcl")
+            adverbial = adverbial or tok.dep_ == "advcl"
             tok = tok.head
             seen += 1
             continue
         break
     return None, False
+
+
+def _nonfinite(tok: Token) -> bool:
+    """An infinitive with its marker ("to complain", "um ... zu treffen") or a gerund/present participle."""
+    form = tok.morph.get("VerbForm")
+    if "Inf" in form:
+        return any(c.dep_ == "mark" for c in tok.children)
+    return "Ger" in form or ("Part" in form and "Pres" in tok.morph.get("Tense"))
 
 
 def _antecedent(tok: Token, g: LanguageGrammar) -> Token:
