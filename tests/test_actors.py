@@ -265,3 +265,69 @@ def test_surname_alone_and_ethnic_groups(en, nlp_en):
     assert (bush.code, bush.sector) == ("USA", "GOV"), bush.rule
     found = {m.text: m.code for m in en.mentions(nlp_en("Ethnic Turks protested in Stockholm."))}
     assert found.get("Ethnic Turks") == "SWE", found
+
+
+@pytest.mark.issue(4)
+@pytest.mark.skipif(not (MODELS / "de").is_dir(), reason="trained German pipeline not shipped yet")
+def test_pronoun_agrees_in_number_and_prefers_the_named_person(de):
+    from chronik.nlp import load
+
+    doc = load("de")("John Kibanga (29) aus Rutshuru lebt in Kampala. Schon sein Vater, ein Journalist, sei von "
+                     "Milizen ermordet worden, sagt er. Er selbst sei zweimal verschleppt worden.")
+    found = de.mentions(doc)
+    pronouns = [m for m in found if m.kind == "pronoun"]
+    assert pronouns and all(p.name == "John Kibanga" and p.code == "COD" for p in pronouns), \
+        [(p.text, p.rule) for p in pronouns]
+    assert found[0].sector == "CVL", found[0].rule  # a private person, given with an age
+
+
+@pytest.mark.issue(4)
+@pytest.mark.skipif(not (MODELS / "en").is_dir(), reason="trained English pipeline not shipped yet")
+def test_english_he_is_not_a_plural_group(en):
+    from chronik.nlp import load
+
+    doc = load("en")("Rebels attacked the village, John Smith, 34, said. He said the militias came at night.")
+    he = [m for m in en.mentions(doc) if m.text == "He"]
+    assert he and he[0].name == "John Smith" and he[0].sector == "CVL", [(m.text, m.rule) for m in he]
+
+
+@pytest.mark.issue(4)
+@pytest.mark.skipif(not (MODELS / "de").is_dir(), reason="trained German pipeline not shipped yet")
+def test_many_states_take_no_article_country_but_our_countries_do(de):
+    from chronik.nlp import load
+
+    doc = load("de")("Wien – Österreich will Syrien und afrikanische Länder unterstützen. "
+                 "Der Kanzler sagte, unsere Länder arbeiten zusammen.")
+    found = {m.text: m.code for m in de.mentions(doc, home="AUT")}
+    assert found.get("afrikanische Länder") is None, found
+    assert found.get("unsere Länder") == "AUT", found
+
+
+@pytest.mark.issue(4)
+def test_small_town_after_a_preposition_sets_the_articles_country(de, nlp_de):
+    doc = nlp_de("Die Demonstranten haben ihr Protestcamp in Garmisch errichtet.")
+    found = {m.text: m.code for m in de.mentions(doc)}
+    assert found.get("Die Demonstranten") == "DEU", found
+
+
+@pytest.mark.issue(4)
+def test_demonstrative_before_a_known_surname_is_a_pronoun(de, nlp_de):
+    doc = nlp_de("Der Vize-Generalstabschef Yair Golan hatte die Armee kritisiert. Israels Ministerpräsident "
+                 "Benjamin Netanjahu zitierte Verteidigungsminister Moshe Jaalon zu sich, nachdem dieser Golan "
+                 "in Schutz genommen hatte.")
+    found = de.mentions(doc, story_date="2016-05-10")
+    dieser = [m for m in found if m.text == "dieser"]
+    assert len(dieser) == 1 and dieser[0].name == "Moshe Yaalon", [(m.text, m.rule) for m in found]
+    assert [m.name for m in found if m.text == "Golan"] == ["Yair Golan"], [(m.text, m.rule) for m in found]
+
+
+@pytest.mark.issue(4)
+@pytest.mark.skipif(not (MODELS / "de").is_dir(), reason="trained German pipeline not shipped yet")
+def test_press_name_conventions(de):
+    from chronik.nlp import load
+
+    doc = load("de")("Die Polizei hat am Freitag Abderaman A. in Brüssel festgenommen.")
+    found = {m.text: m.sector for m in de.mentions(doc)}
+    assert [v for k, v in found.items() if k.startswith("Abderaman A.")] == ["CRM"], found
+    assert de.lookup("G7").code == "G7"
+    assert de.lookup("des UN-Hochkommissariats für Menschenrechte").code == "OHCHR"

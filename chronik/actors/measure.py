@@ -9,7 +9,7 @@ from typing import Any, Iterable
 
 from chronik.places import parse_dateline
 
-from .resolver import ActorResolver, _blank
+from .resolver import ActorResolver, _blank, article_country
 
 EVAL_DIR = Path(__file__).resolve().parents[3] / "shared" / "eval"
 
@@ -38,7 +38,8 @@ def _gold_entities(article: dict[str, Any], *, speakers: bool) -> Iterable[tuple
                 yield st["sentence"], st["speaker"]
 
 
-def _system_entity(text: str, sentence: str, article_text: str, found, resolver: ActorResolver, date):
+def _system_entity(text: str, sentence: str, article_text: str, found, resolver: ActorResolver, date,
+                   home: str | None = None):
     """The system mention overlapping the gold text in its sentence, else a look-up of the text."""
     inner = text.strip()
     implicit = inner.startswith("(") and inner.endswith(")")
@@ -58,7 +59,11 @@ def _system_entity(text: str, sentence: str, article_text: str, found, resolver:
                    (e.text == inner or (e.name and inner in e.name) or inner in e.text)]
         if earlier:
             return earlier[-1]
-    return resolver.lookup(inner, date=date)
+    ent = resolver.lookup(inner, date=date)
+    if implicit and ent is not None and ent.code is None and ent.sector:
+        # as the coder does for implied state actors: the article's country
+        ent.code = article_country(found, home)
+    return ent
 
 
 def measure(path: Path, *, speakers: bool = False, lang: str | None = None) -> dict[str, Any]:
@@ -78,9 +83,10 @@ def measure(path: Path, *, speakers: bool = False, lang: str | None = None) -> d
         doc = nlps[lg](article["text"])
         # as the pipeline does: the dateline's country is the article's home
         place = parse_dateline(article["dateline"]) if article.get("dateline") else None
-        found = resolver.mentions(doc, story_date=date, home=place.country if place else None)
+        home = place.country if place else None
+        found = resolver.mentions(doc, story_date=date, home=home)
         for sentence, gold in _gold_entities(article, speakers=speakers):
-            ent = _system_entity(gold["text"], sentence, article["text"], found, resolver, date)
+            ent = _system_entity(gold["text"], sentence, article["text"], found, resolver, date, home)
             code = ent.code if ent else None
             sector = ent.sector if ent else None
             total += 1

@@ -48,6 +48,7 @@ class Mention:
     complement: "Mention | None" = None
     complement_kind: str = ""  # 'of' or 'in'
     pronoun: str | None = None  # gender of a pronoun mention
+    plural: bool = False  # the head noun is plural ("Milizen"): no antecedent of "er"/"he"
     notes: list[str] = field(default_factory=list)
     entity: Entity | None = None
 
@@ -285,7 +286,8 @@ class ActorResolver:
                         found = self._cue_from_entries(i, j, entries, "phrase", capitalised=True,
                                                        sentence_start=False)
                         break
-            if found is None and (tok.is_alpha or "-" in text or "." in text):
+            if found is None and (tok.is_alpha or "-" in text or "." in text or
+                                  (text.isalnum() and not text.isdigit())):  # "G7", "G20"
                 cue = self.analyse_word(text, capitalised=text[:1].isupper(),
                                         sentence_start=sent_start[i])
                 if cue is not None:
@@ -398,8 +400,11 @@ class ActorResolver:
         while i < n:
             tok = doc[i]
             # pronouns standing alone
+            # "dieser Vorschlag" is a phrase; "nachdem dieser Golan verteidigt hatte": a pronoun before a
+            # person's surname already named in the article
             if tok.lower_ in g["pronoun"] and not (i + 1 < n and (cues[i + 1] or doc[i + 1].text[:1].isupper()
-                                                                 and tok.lower_ in ("dieser", "diese"))):
+                                                                 and tok.lower_ in ("dieser", "diese"))
+                                                   and norm(doc[i + 1].text) not in known_surnames):
                 if not (tok.lower_ == "sie" and tok.text == "Sie" and not sent_start[i]):  # polite 'Sie'
                     mentions.append(Mention(i, i + 1, pronoun=g["pronoun"][tok.lower_]))
                 i += 1
@@ -580,6 +585,23 @@ class ActorResolver:
         place = Gazetteer.for_lang(self.lang).lookup(doc[k + 1].text)
         return place if place is not None and place.country else None
 
+    def _name_convention(self, doc, m: Mention) -> str | None:
+        """How the press names people it does not name in full: 'age' for a private person given with
+        an age ("John Kibanga (29)", "John Smith, 29,"), 'initial' for a surname cut to its initial
+        ("Abderaman A.", German practice for suspects and defendants). The language's grammar table
+        says which conventions it has and the sector each implies."""
+        conventions = self.kb.grammar["name_convention"]
+        last = doc[m.names[-1]].text
+        if "initial" in conventions and len(m.names) >= 2 and len(last) == 2 and last[0].isupper() \
+                and last[1] == ".":
+            return "initial"
+        k = m.end
+        if "age" in conventions and k + 2 < len(doc) and doc[k].text in ("(", ",") and doc[k + 1].like_num \
+                and doc[k + 2].text == {"(": ")", ",": ","}[doc[k].text] and doc[k + 1].text.isdigit() \
+                and 1 <= int(doc[k + 1].text) <= 110:
+            return "age"
+        return None
+
     def _former(self, doc, m: Mention, head: Cue | None) -> str | None:
         """The word that makes the phrase's role a former one ("ehemalige", "Ex-"), if any."""
         g = self.kb.grammar["former"]
@@ -748,6 +770,11 @@ class ActorResolver:
                 if origin is not None:
                     code = origin.country
                     steps.append(f"from '{origin.text}' ({origin.country})")
+            if sector is None and entry is None:
+                convention = self._name_convention(doc, m)
+                if convention is not None:
+                    sector = self.kb.grammar["name_convention"][convention]
+                    steps.append(f"{convention}: sector {sector} (press convention)")
         if code is None:
             weak = next((c for c in reversed(cues) if c.code and not c.strong), None)
             if weak is not None:
@@ -798,20 +825,29 @@ class ActorResolver:
                 if all(c.kind == "place" for c in m.cues) and not m.names:
                     continue
                 m.entity = self._resolve(doc, m, date)
+                head = self._head(m)
+                m.plural = head is not None and "Plur" in doc[head.end - 1].morph.get("Number")
                 del first
             kept.append(m)
         return self._corefer(doc, kept, sent_index, places, date)
 
     def _place_cues(self, doc, cues, sent_start) -> Counter:
         """Country cues from places (dateline, 'in <city>') that set the article's country."""
+        from chronik.places.gazetteer import Gazetteer
+
+        gazetteer = Gazetteer.for_lang(self.lang)
         counts: Counter = Counter()
         for tok in doc:
-            if tok.i > 0 and doc[tok.i - 1].lower_ in self.kb.grammar["place_prep"] or tok.i <= 1:
+            after_prep = tok.i > 0 and doc[tok.i - 1].lower_ in self.kb.grammar["place_prep"]
+            if after_prep or tok.i <= 1:
                 key = norm(tok.text.split("-")[0])
                 code = self.kb.places.get(key)
                 cue = cues[tok.i]
                 if cue is not None and cue.kind in ("country", "metonym") and cue.code:
                     code = cue.code
+                if code is None and after_prep and tok.text[:1].isupper() and cue is None and tok.is_alpha:
+                    place = gazetteer.lookup(tok.text)  # smaller towns: "in Garmisch"
+                    code = place.country if place is not None else None
                 if code:
                     counts[code] += 1
         return counts
@@ -863,7 +899,8 @@ class ActorResolver:
                         break
             elif head is not None and m.complement is None and (
                     not any(c.strong for c in m.cues) or head.head in self.kb.grammar["relational"]):
-                is_country_anaphor = head.head in anaphor or head.head in self.kb.grammar["relational"]
+                is_country_anaphor = (head.head in anaphor or head.head in self.kb.grammar["relational"]) \
+                    and not m.plural  # "afrikanische Länder" is no anaphor of one country
                 reference = next((n[11:] for n in m.notes if n.startswith("relational:")), None)
                 # "das Nachbarland" is the country the article is about, unless that is the reference point
                 wanted = dominant if reference is not None and dominant != reference else None
@@ -908,7 +945,10 @@ class ActorResolver:
                 next_id += 1
             if e.code is None:
                 weak = next((n[5:] for n in m.notes if n.startswith("weak:")), None)
-                if dominant and (e.sector not in (None, "IGO") or e.kind == "person" or e.role) and \
+                # "afrikanische Länder" are many states, not the article's; "unsere Länder" include it
+                many_states = m.plural and head is not None and head.head in anaphor and not any(
+                    self.kb.grammar["possessive"].get(t.lower_) == "we" for t in doc[m.start:head.start])
+                if dominant and not many_states and (e.sector not in (None, "IGO") or e.kind == "person" or e.role) and \
                         e.kind not in ("igo", "org") and not any(c.kind in ("igo", "org") for c in m.cues):
                     e.code = dominant
                     e.rule += f"; country {dominant} from the article's context"
@@ -921,6 +961,7 @@ class ActorResolver:
         return out
 
     def _pronoun_antecedent(self, gender: str, chains, sent: int, sent_index) -> tuple[Mention, Entity] | None:
+        unnamed = None
         for pm, pe in reversed(chains):
             if sent - sent_index[pm.start] > 2:
                 break
@@ -931,12 +972,17 @@ class ActorResolver:
                 g = head.gender or "m"
             if pm.pronoun is not None:
                 g = pm.pronoun
-            if gender == "m" and person and g != "f":
-                return pm, pe
-            if gender == "f" and person and g == "f":
-                return pm, pe
+            if pm.plural and gender in ("m", "f"):
+                continue  # number agreement: "er" is never "die Milizen"
+            if (gender == "m" and person and g != "f") or (gender == "f" and person and g == "f"):
+                if pe.name or unnamed is not None:
+                    return (pm, pe) if pe.name or unnamed is None else unnamed
+                unnamed = (pm, pe)  # a named person a little further back is the likelier referent
+                continue
             if gender in ("pl", "any") and pe.kind not in ("pronoun",):
                 return pm, pe
+        if unnamed is not None:
+            return unnamed
         if gender == "f":  # German 'sie' may be plural: the last group or state
             for pm, pe in reversed(chains):
                 if sent - sent_index[pm.start] > 1:
@@ -970,6 +1016,17 @@ class ActorResolver:
                 rows.append({"form": e.form, "kind": e.kind, "code": e.code, "sector": e.sector, "name": e.name,
                              "start": e.start, "end": e.end, "source": e.source})
         return rows
+
+
+def article_country(entities: Iterable[Entity], home: str | None) -> str | None:
+    """The country most of the article's actors belong to (the dateline's country weighs most)."""
+    counts: dict[str, int] = {}
+    if home:
+        counts[home] = 3
+    for e in entities:
+        if e.code and len(e.code) == 3 and e.sector != "IGO":
+            counts[e.code] = counts.get(e.code, 0) + (2 if e.kind in ("country", "person", "party") else 1)
+    return max(counts, key=lambda c: counts[c]) if counts else None
 
 
 def _same_head(antecedent: str | None, anaphor: str | None) -> bool:
