@@ -238,6 +238,8 @@ REAL = [
     ("infinitival adverbial clause: the subject of the clause it modifies acts",
      "The European Union has sent 20 observers to Kenya this week to investigate the killing of Somali refugees.",
      ("ACCUSE", {"EU"}, {"SOM"})),
+    ("a bare count of people harmed is the recipient", "Kenyan police detained 40 on Sunday.",
+     ("COERCE", {"KEN"}, {"KEN"})),
 ]
 
 

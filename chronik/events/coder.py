@@ -87,7 +87,7 @@ def _article_country(mentions: list[Entity], home: str | None) -> str | None:
 def _patient(cands: list[Token], mentions: MentionIndex) -> list[Entity]:
     """An object the actor layer does not know ("den Verdächtigen", "den Vergleich", "Golan"): the
     one acted on, of the article's country (annotation guide: the resolved entity of the sentence)."""
-    c = next((c for c in cands if c.pos_ in ("NOUN", "PROPN")), None)
+    c = next((c for c in cands if c.pos_ in ("NOUN", "PROPN", "NUM")), None)
     if c is None or mentions.country is None:
         return []
     core = sorted(_core(c), key=lambda t: t.i)
@@ -395,6 +395,11 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
     subj, passive = _subject(verb, g.passive_aux)
     if p.adj and not p.verb:
         passive = False  # "is prepared to": a participle used as an adjective describes its subject
+    if passive and p.reflexive and not any(c.dep_.startswith("aux") and _lemma(c) in g.passive_aux
+                                           for c in verb.children):
+        # "ist an Einsätzen beteiligt (gewesen)": the state of a reflexive verb ("sich beteiligen"), no passive
+        passive = False
+        args.notes.append(f"'{verb.text}' without a passive auxiliary: the state of a reflexive verb, active")
     if p.noun and verb.i != trig.i and subj is None and not args.recipient:
         args.anaphor = True
         args.notes.append(f"'{verb.text}' has no subject: participants from an earlier event")
@@ -443,7 +448,9 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
                     args.event_ref = refs
                     args.notes.append(f"recipient: the participants of the earlier event '{c.text}' refers to")
             if not args.event_ref and slot in ("obj", "iobj") and p.type in _PATIENT_TYPES and not patients:
-                patients = [c for c in cands if not _temporal(c)]
+                # "killed 12", "arresting 30": a bare count of people is the party harmed
+                patients = [c for c in cands if not _temporal(c) or (
+                    p.type in _HARM_TYPES and c.like_num and c.ent_type_ not in ("DATE", "TIME"))]
                 patient_slot = slot
     if not args.recipient and p.recipient and not p.reciprocal:
         # Fallback: a relational PP of the verb or of its complement ("extradited X to Britain",
@@ -528,7 +535,8 @@ def _in_subtree(m: Match, verb: Token, mentions: MentionIndex, actor: list[Entit
     last = max(t.i for t in m.tokens)
     codes = {a.code for a in actor}
     for t in sorted(verb.subtree, key=lambda x: x.i):
-        if t.i <= last or t.dep_ in _SUBJ_DEPS or _in_topic(t, verb, g):
+        if (t.i <= last and not (g.governed_before_trigger and t.i < m.trigger.i)) or t.dep_ in _SUBJ_DEPS \
+                or _in_topic(t, verb, g):
             continue
         e = mentions.by_token.get(t.i)
         if e is None:
@@ -806,6 +814,8 @@ def code_sentence(
 _PATIENT_TYPES = {"ACCUSE", "ASSAULT", "COERCE", "SUPPORT", "REJECT", "SANCTION", "THREATEN"}
 # Types mostly aimed at the actor's own authorities (protesters at their government).
 _DOMESTIC_TYPES = {"PROTEST"}
+# Types whose object, when a bare number, counts the people harmed.
+_HARM_TYPES = {"ASSAULT", "COERCE"}
 # Negated, these types are refusals.
 _REFUSAL_OF = {"SUPPORT", "AGREE", "COOPERATE"}
 # Coercive acts that, announced with a future auxiliary, are threats.
