@@ -240,6 +240,8 @@ REAL = [
      ("ACCUSE", {"EU"}, {"SOM"})),
     ("a bare count of people harmed is the recipient", "Kenyan police detained 40 on Sunday.",
      ("COERCE", {"KEN"}, {"KEN"})),
+    ("an apposition whose noun is no actor adds no participant", "Egypt, a key Saudi ally, rejected Iran's proposal on Monday.",
+     ("REJECT", {"EGY"}, {"IRN"})),
 ]
 
 

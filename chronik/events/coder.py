@@ -233,12 +233,16 @@ def _predicate_adj(verb: Token, adj: str, has_dep: bool) -> Token | None:
     return None
 
 
-def _core(tok: Token) -> list[Token]:
-    """The tokens naming a participant: the head noun with conjuncts, appositions, modifiers."""
+def _core(tok: Token, mentions: MentionIndex | None = None) -> list[Token]:
+    """The tokens naming a participant: the head noun with conjuncts, appositions, modifiers. With
+    `mentions`, an apposition counts only when its own noun is a mention: "Pakistan, a key U.S. ally"
+    describes Pakistan, and the ally's modifier names no second participant."""
     out = [tok]
     for c in tok.children:
         if c.dep_ in _CORE_DEPS:
-            out.extend(_core(c))
+            if c.dep_ == "appos" and mentions is not None and mentions.at(c) is None:
+                continue
+            out.extend(_core(c, mentions))
     return out
 
 
@@ -405,7 +409,7 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
         args.notes.append(f"'{verb.text}' has no subject: participants from an earlier event")
         return _finish(args, p)
     if subj is not None:
-        found = mentions.in_tokens(_core(_antecedent(subj, g)))
+        found = mentions.in_tokens(_core(_antecedent(subj, g), mentions))
         if passive and not p.noun:
             args.recipient = args.recipient or found
             args.notes.append(f"recipient: passive subject '{subj.text}'")
