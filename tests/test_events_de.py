@@ -128,3 +128,15 @@ def test_english_adjective_triggers_and_staged_strikes() -> None:
 
     assert "AGREE" in types("Iran is prepared to negotiate with the European Union.")
     assert "PROTEST" in types("Algerian activists staged a hunger strike.")
+
+
+@pytest.mark.issue(5)
+def test_state_of_a_reflexive_verb_is_active_and_verb_final_arguments_count() -> None:
+    # "ist ... beteiligt gewesen": sein + participle of "sich beteiligen" is the subject's own act, and the
+    # partner stands before the verb-final trigger ("an der Seite der USA"), not in the place after it
+    got = events("Dänemark ist in den vergangenen Jahren an der Seite der USA immer wieder an "
+                 "internationalen Einsätzen beteiligt gewesen, unter anderem im Irak.")
+    assert ("COOPERATE", frozenset({"DNK"}), frozenset({"USA"}), ()) in [(t, a, r, ()) for t, a, r, _ in got], got
+    # a real passive keeps its reading
+    got = events("Die Ukraine wurde von Russland angegriffen.")
+    assert any(t == "ASSAULT" and a == frozenset({"RUS"}) for t, a, _, _ in got), got

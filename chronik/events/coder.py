@@ -399,11 +399,6 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
     subj, passive = _subject(verb, g.passive_aux)
     if p.adj and not p.verb:
         passive = False  # "is prepared to": a participle used as an adjective describes its subject
-    if passive and p.reflexive and not any(c.dep_.startswith("aux") and _lemma(c) in g.passive_aux
-                                           for c in verb.children):
-        # "ist an Einsätzen beteiligt (gewesen)": the state of a reflexive verb ("sich beteiligen"), no passive
-        passive = False
-        args.notes.append(f"'{verb.text}' without a passive auxiliary: the state of a reflexive verb, active")
     if p.noun and verb.i != trig.i and subj is None and not args.recipient:
         args.anaphor = True
         args.notes.append(f"'{verb.text}' has no subject: participants from an earlier event")
@@ -539,8 +534,7 @@ def _in_subtree(m: Match, verb: Token, mentions: MentionIndex, actor: list[Entit
     last = max(t.i for t in m.tokens)
     codes = {a.code for a in actor}
     for t in sorted(verb.subtree, key=lambda x: x.i):
-        if (t.i <= last and not (g.governed_before_trigger and t.i < m.trigger.i)) or t.dep_ in _SUBJ_DEPS \
-                or _in_topic(t, verb, g):
+        if t.i <= last or t.dep_ in _SUBJ_DEPS or _in_topic(t, verb, g):
             continue
         e = mentions.by_token.get(t.i)
         if e is None:

@@ -39,6 +39,7 @@ class Pattern(Record):
     genitive: str = "actor"  # what a nominal trigger's genitive names: "Protest der Bauern" vs "Festnahme des Täters"
     confidence: float = 0.6
     implied: str | None = None  # sector of the actor an act implies when none is named ("festgenommen": COP)
+    reflexive: bool = False  # "sich beteiligen": "ist beteiligt" (sein + participle) is the subject's own state
     source: str = ""
 
     @property
@@ -80,6 +81,7 @@ class LanguageGrammar(Record):
     # "rejected an appeal from X", "violated a ban by X", "demanded the release of X": an object that is no
     # actor names its party in a PP with one of these prepositions (tried in order)
     object_party_preps: list[str] = field(default_factory=list)
+    governed_before_trigger: bool = False  # verb-final clauses: the verb's arguments stand before the trigger
     relative_pronouns: list[str] = field(default_factory=list)  # "die Fraktion, die von X unterstützt wird"  # sector -> words shown for an implied actor
 
 
