@@ -242,6 +242,8 @@ REAL = [
      ("COERCE", {"KEN"}, {"KEN"})),
     ("an apposition whose noun is no actor adds no participant", "Egypt, a key Saudi ally, rejected Iran's proposal on Monday.",
      ("REJECT", {"EGY"}, {"IRN"})),
+    ("'clause' slot: the subject of a demanded that-clause is asked", "The European Union urged that Serbia hand over the suspects.",
+     ("REQUEST", {"EU"}, {"SRB"})),
 ]
 
 

@@ -424,6 +424,16 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
                 # A dative object is often parsed as a plain object: "iobj" accepts both.
                 deps = {"obj", "dobj"} if slot == "obj" else {"iobj", "obj", "dobj"}
                 cands = [c for c in verb.children if c.dep_ in deps and c not in m.tokens]
+            elif slot == "clause":
+                # "demanded that Hamas renounce ...": the party asked is the subject of the that-clause, the
+                # words of the clause before its verb (the small parser often mislabels a bare subjunctive)
+                cands = [t for c in verb.children if c.dep_ == "ccomp" for t in c.subtree if t.i < c.i]
+                found = mentions.in_tokens(cands)
+                if found:
+                    args.recipient = found
+                    args.notes.append(f"recipient: subject of the clause '{verb.text}' governs")
+                    break
+                continue
             elif slot.startswith("prep:"):
                 preps = {slot.split(":", 1)[1]}
                 cands = _pp_object(verb, preps)

@@ -18,7 +18,8 @@ LANG_DIR = Path(__file__).resolve().parent.parent / "lang"
 class Pattern(Record):
     """One trigger: a verb (lemma, separable particle joined), a noun, or an adjective, plus its frame.
 
-    `recipient` lists argument slots in order of preference: "obj", "iobj", or "prep:<preposition>".
+    `recipient` lists argument slots in order of preference: "obj", "iobj", "prep:<preposition>", or
+    "clause" (the subject of the verb's that-clause: "demanded that X ...").
     `object` makes a light-verb construction ("Verhandlungen aufnehmen"): the verb's object must be
     that noun and is then not the recipient.
     """
