@@ -102,11 +102,11 @@ class Coder:
         countries = tuple(dict.fromkeys(m.code for m in mentions if m.code and len(m.code) == 3))
         places = find_places(doc, lang=self.lang, dateline=article.dateline, context_countries=countries)
         dates = [d for d in find_dates(doc, story_date=story, lang=self.lang) if d[2].date]
+        statements = find_statements(doc, mentions, lang=self.lang, article_id=article.id)
         events = code_events(
             doc, mentions, lang=self.lang, article_id=article.id, extra_patterns=self.options.pattern_files,
-            home=home, places=places,
+            home=home, places=places, statements=statements,
         )
-        statements = find_statements(doc, mentions, lang=self.lang, article_id=article.id)
         events = [e for e in events if e.confidence >= self.options.min_confidence]
         _place_and_date(events, places, dates, story, dateline_place)
         _link_statements(events, statements)

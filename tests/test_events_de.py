@@ -140,3 +140,16 @@ def test_state_of_a_reflexive_verb_is_active_and_verb_final_arguments_count() ->
     # a real passive keeps its reading
     got = events("Die Ukraine wurde von Russland angegriffen.")
     assert any(t == "ASSAULT" and a == frozenset({"RUS"}) for t, a, _, _ in got), got
+
+
+@pytest.mark.issue(5)
+def test_speaker_acts_for_we_and_ruled_out_existence() -> None:
+    # "es werde keine X geben" inside reported speech: the speaker rules X out (negated AGREE -> REJECT)
+    got = events("Verteidigungsminister Morten Bødskov unterstrich, dass es nicht um Stützpunkte gehe. "
+                 "Atomwaffen auf dänischem Boden werde es nicht geben.")
+    assert ("REJECT", frozenset({"DNK"}), frozenset(), ()) in got, got
+    # "wir" in a quote is the speaker's side
+    got = events("Bundeskanzler Olaf Scholz sagte am Montag in Berlin: «Wir werden die Ukraine weiter unterstützen.»")
+    assert any(a == frozenset({"DEU"}) and r == frozenset({"UKR"}) for _, a, r, _ in got), got
+    # "es gibt" describes: no event without an announcement
+    assert events("Es gibt in Dänemark keine Atomwaffen, sagte der dänische Verteidigungsminister.") == []

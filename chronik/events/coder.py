@@ -9,7 +9,7 @@ from spacy.tokens import Doc, Span, Token
 
 from chronik.events.ontology import score
 from chronik.events.patterns import LanguageGrammar, Pattern, PatternIndex, load_patterns
-from chronik.model import Entity, Event, Evidence, Place
+from chronik.model import Entity, Event, Evidence, Place, Statement
 
 # UD relations that stay inside one noun phrase's "core" (the words naming the participant).
 _CORE_DEPS = {"conj", "appos", "flat", "flat:name", "compound", "amod", "det", "nmod:poss", "nummod", "cc", "case"}
@@ -40,8 +40,11 @@ class MentionIndex:
     """Actor mentions of one doc, looked up by token."""
 
     def __init__(self, doc: Doc, mentions: Iterable[Entity], home: str | None = None,
-                 places: Iterable[Place] = ()) -> None:
+                 places: Iterable[Place] = (), statements: Iterable[Statement] = ()) -> None:
         self.by_token: dict[int, Entity] = {}
+        # who speaks where: "wir werden ...", "es werde keine X geben" inside a statement are the speaker's
+        self.speakers = [(s.content_start, s.content_end, s.speaker) for s in statements
+                         if s.speaker is not None and s.speaker.code]
         self.mentions = sorted(mentions, key=lambda m: m.start)
         self.country = _article_country(self.mentions, home)
         # places stand in for their country as a last-resort recipient ("lifted a curfew in Montenegro")
@@ -63,6 +66,10 @@ class MentionIndex:
 
     def at(self, tok: Token) -> Entity | None:
         return self.by_token.get(tok.i)
+
+    def speaker_at(self, tok: Token) -> Entity | None:
+        """The speaker of the statement whose content holds `tok`, if known."""
+        return next((spk for a, b, spk in self.speakers if a <= tok.idx < b), None)
 
     def in_tokens(self, tokens: Iterable[Token]) -> list[Entity]:
         out: list[Entity] = []
@@ -301,6 +308,17 @@ def _subject(verb: Token, passive_aux: list[str] = ()) -> tuple[Token | None, bo
     return None, False
 
 
+def _subject_word(verb: Token, g: LanguageGrammar) -> str | None:
+    """The lower-cased subject word of the trigger's clause: an expletive or speaker pronoun among its
+    subjects first (the parser often gives "Atomwaffen werde es nicht geben" two subjects)."""
+    for c in verb.children:
+        if (c.dep_ in _SUBJ_DEPS or c.dep_ == "expl") and (
+                c.lower_ in g.expletive_subjects or c.lower_ in g.speaker_subjects):
+            return c.lower_
+    subj, _ = _subject(verb)
+    return subj.lower_ if subj is not None else None
+
+
 def _nonfinite(tok: Token) -> bool:
     """An infinitive with its marker ("to complain", "um ... zu treffen") or a gerund/present participle."""
     form = tok.morph.get("VerbForm")
@@ -399,6 +417,11 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
     subj, passive = _subject(verb, g.passive_aux)
     if p.adj and not p.verb:
         passive = False  # "is prepared to": a participle used as an adjective describes its subject
+    if passive and p.reflexive and not any(c.dep_.startswith("aux") and _lemma(c) in g.passive_aux
+                                           for c in verb.children):
+        # "ist an Einsätzen beteiligt (gewesen)": the state of a reflexive verb ("sich beteiligen"), no passive
+        passive = False
+        args.notes.append(f"'{verb.text}' without a passive auxiliary: the state of a reflexive verb, active")
     if p.noun and verb.i != trig.i and subj is None and not args.recipient:
         args.anaphor = True
         args.notes.append(f"'{verb.text}' has no subject: participants from an earlier event")
@@ -544,7 +567,8 @@ def _in_subtree(m: Match, verb: Token, mentions: MentionIndex, actor: list[Entit
     last = max(t.i for t in m.tokens)
     codes = {a.code for a in actor}
     for t in sorted(verb.subtree, key=lambda x: x.i):
-        if t.i <= last or t.dep_ in _SUBJ_DEPS or _in_topic(t, verb, g):
+        if (t.i <= last and not (g.governed_before_trigger and t.i < m.trigger.i)) or t.dep_ in _SUBJ_DEPS \
+                or _in_topic(t, verb, g):
             continue
         e = mentions.by_token.get(t.i)
         if e is None:
@@ -646,7 +670,8 @@ def aux_modes(m: Match, sent: Span, g: LanguageGrammar, has_dep: bool) -> list[s
         if any(d.lower_ in g.negation_det for d in obj_dets + own_dets + list(m.tokens)):
             aux.add("negation")
         verb_aux = [c for t in m.tokens for c in t.children if c.dep_ in ("aux", "aux:pass")]
-        is_sub = any("Sub" in c.morph.get("Mood") for c in verb_aux)
+        # Konjunktiv II ("würde") is hypothetical; Konjunktiv I "werde" is the future of reported speech
+        is_sub = any("Sub" in c.morph.get("Mood") and "Pres" not in c.morph.get("Tense") for c in verb_aux)
         for c in verb_aux:
             lemma = _lemma(c)
             if c.lower_ in g.hypothetical_aux:
@@ -676,7 +701,7 @@ def aux_modes(m: Match, sent: Span, g: LanguageGrammar, has_dep: bool) -> list[s
     text = sent.text.lower()
     if any(w in text for w in g.future_words):
         aux.add("future")
-    if m.pattern.type in ("AGREE", "THREATEN"):
+    if m.pattern.type in ("AGREE", "THREATEN") and not m.pattern.announced:
         aux.discard("future")  # already about the future (annotation rule)
     if "hypothetical" in aux:
         aux.discard("future")
@@ -739,9 +764,19 @@ def code_sentence(
     pairs: list[tuple[Match, Event]] = []
     pending: list[_Reference] = []
     for m in find_triggers(sent, index):
+        subj_word = _subject_word(m.trigger, g) if has_dep else None
+        if m.pattern.expletive and subj_word not in g.expletive_subjects:
+            continue  # "es gibt" / "there is" patterns need their expletive subject
         args = arguments_by_parse(m, mentions, index) if has_dep else arguments_by_position(m, sent, mentions, g)
         if args.blocked:
             continue
+        if not args.actor and not args.anaphor and (subj_word in g.speaker_subjects or m.pattern.expletive):
+            # "Wir werden X unterstützen", "Atomwaffen werde es nicht geben": inside a statement the
+            # speaker is the one who acts (or rules out)
+            speaker = mentions.speaker_at(m.trigger)
+            if speaker is not None:
+                args.actor = [speaker]
+                args.notes.append(f"actor: the speaker '{speaker.text}' of the statement ('{subj_word}')")
         if has_dep and not args.actor and not args.recipient and not args.anaphor:
             args = arguments_by_position(m, sent, mentions, g)
         elif has_dep and not args.actor and args.recipient and not args.anaphor:
@@ -763,6 +798,10 @@ def code_sentence(
         if m.pattern.needs_recipient and not args.recipient and not args.anaphor:
             continue
         aux = aux_modes(m, sent, g, has_dep)
+        if m.pattern.announced:
+            if "future" not in aux:
+                continue  # "es gibt Atomwaffen" describes; "es wird keine Atomwaffen geben" announces
+            aux = [a for a in aux if a != "future"]
         start = min(t.idx for t in m.tokens)
         end = max(t.idx + len(t) for t in m.tokens)
         conf = m.pattern.confidence + (0.15 if args.by_parse else -0.1) + (0.1 if args.recipient else 0.0)
@@ -924,10 +963,10 @@ def deduplicate(events: list[Event]) -> list[Event]:
 
 def code_events(
     doc: Doc, mentions: list[Entity], *, lang: str, article_id: str, extra_patterns: tuple[str, ...] = (),
-    home: str | None = None, places: Iterable[Place] = (),
+    home: str | None = None, places: Iterable[Place] = (), statements: Iterable[Statement] = (),
 ) -> list[Event]:
     index = load_patterns(lang, extra_patterns)
-    mindex = MentionIndex(doc, mentions, home, places)
+    mindex = MentionIndex(doc, mentions, home, places, statements)
     events: list[Event] = []
     references: list[_Reference] = []
     for i, sent in enumerate(doc.sents):

@@ -41,6 +41,8 @@ class Pattern(Record):
     confidence: float = 0.6
     implied: str | None = None  # sector of the actor an act implies when none is named ("festgenommen": COP)
     reflexive: bool = False  # "sich beteiligen": "ist beteiligt" (sein + participle) is the subject's own state
+    expletive: bool = False  # only with an expletive subject: "es wird X geben", "there will be X"
+    announced: bool = False  # only announced (future): the announcement is the act, no 'future' mode
     source: str = ""
 
     @property
@@ -82,6 +84,8 @@ class LanguageGrammar(Record):
     # "rejected an appeal from X", "violated a ban by X", "demanded the release of X": an object that is no
     # actor names its party in a PP with one of these prepositions (tried in order)
     object_party_preps: list[str] = field(default_factory=list)
+    expletive_subjects: list[str] = field(default_factory=list)  # "es" (es gibt), "there" (there is)
+    speaker_subjects: list[str] = field(default_factory=list)  # "wir", "man": in a statement, the speaker acts
     governed_before_trigger: bool = False  # verb-final clauses: the verb's arguments stand before the trigger
     relative_pronouns: list[str] = field(default_factory=list)  # "die Fraktion, die von X unterstützt wird"  # sector -> words shown for an implied actor
 
