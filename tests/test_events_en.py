@@ -244,6 +244,8 @@ REAL = [
      ("REJECT", {"EGY"}, {"IRN"})),
     ("'clause' slot: the subject of a demanded that-clause is asked", "The European Union urged that Serbia hand over the suspects.",
      ("REQUEST", {"EU"}, {"SRB"})),
+    ("passive subject that is no actor: its party in an of/for PP",
+     "The home of a Kenyan opposition leader was attacked by Somali militants.", ("ASSAULT", {"SOM"}, {"KEN"})),
 ]
 
 

@@ -429,6 +429,9 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
     if subj is not None:
         found = mentions.in_tokens(_core(_antecedent(subj, g), mentions))
         if passive and not p.noun:
+            if not found and not args.recipient:
+                # "the home of X was attacked": a passive subject that is no actor names its party in a PP
+                found = _object_party([_antecedent(subj, g)], mentions, g)
             args.recipient = args.recipient or found
             args.notes.append(f"recipient: passive subject '{subj.text}'")
         else:

@@ -81,8 +81,8 @@ class LanguageGrammar(Record):
     implied_labels: dict[str, str] = field(default_factory=dict)
     negating_heads: list[str] = field(default_factory=list)  # "failed to reach an agreement": not done
     receive_verbs: list[str] = field(default_factory=list)  # "erhält Unterstützung von X": subject receives
-    # "rejected an appeal from X", "violated a ban by X", "demanded the release of X": an object that is no
-    # actor names its party in a PP with one of these prepositions (tried in order)
+    # "rejected an appeal from X", "violated a ban by X", "demanded the release of X": an object (or passive
+    # subject) that is no actor names its party in a PP with one of these prepositions (tried in order)
     object_party_preps: list[str] = field(default_factory=list)
     expletive_subjects: list[str] = field(default_factory=list)  # "es" (es gibt), "there" (there is)
     speaker_subjects: list[str] = field(default_factory=list)  # "wir", "man": in a statement, the speaker acts
