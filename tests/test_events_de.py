@@ -183,3 +183,21 @@ def test_speaker_acts_for_we_and_ruled_out_existence() -> None:
     assert any(a == frozenset({"DEU"}) and r == frozenset({"UKR"}) for _, a, r, _ in got), got
     # "es gibt" describes: no event without an announcement
     assert events("Es gibt in Dänemark keine Atomwaffen, sagte der dänische Verteidigungsminister.") == []
+
+
+@pytest.mark.issue(5)
+def test_coordinated_participles_share_the_passive_and_its_agent() -> None:
+    got = events("Der Verdächtige war am Freitag in Brüssel angeschossen und von der belgischen Polizei "
+                 "festgenommen worden.")
+    assert any(t == "ASSAULT" and a == frozenset({"BEL"}) for t, a, _, _ in got), got
+    got = events("Es gibt die Tea-Party-Fraktion, die von US-Senator Ted Cruz umworben und auch unterstützt wird.")
+    assert any(t == "SUPPORT" and a == frozenset({"USA"}) for t, a, r, _ in got), got  # the agent acts
+
+
+@pytest.mark.issue(5)
+def test_governed_recipient_is_not_the_actor_itself_nor_its_own_phrase() -> None:
+    # "ihr Protestcamp": the possessive is the actor; "Der Senator aus Florida": the subject's own phrase
+    got = events("Die französischen Demonstranten haben ihr Protestcamp vor dem Parlament errichtet.")
+    assert all(r != frozenset({"FRA"}) for t, _, r, _ in got if t == "PROTEST"), got
+    got = events("Der Senator aus Florida zog sich im März zurück.")
+    assert all(r == frozenset() for t, _, r, _ in got if t == "RETREAT"), got

@@ -273,16 +273,41 @@ def _pp_object(head: Token, preps: set[str]) -> list[Token]:
     return out
 
 
-def is_passive(verb: Token, passive_aux: list[str]) -> bool:
+def is_passive(verb: Token, passive_aux: list[str], stative_aux: list[str] = ()) -> bool:  # type: ignore[assignment]
     """A passive clause: a passive label, or a participle with a passive auxiliary ("wurde festgenommen")."""
     if any(c.dep_ in ("nsubj:pass", "aux:pass") for c in verb.children):
         return True
     if "Part" not in verb.morph.get("VerbForm") and verb.tag_ not in ("VVPP", "VBN"):
         return False
-    return any(c.dep_.startswith("aux") and _lemma(c) in passive_aux for c in verb.children)
+    if any(c.dep_.startswith("aux") and _lemma(c) in passive_aux for c in verb.children):
+        return True
+    # "war angeschossen und von der Polizei festgenommen worden": participles share the passive auxiliary
+    return _shares_passive(verb, passive_aux, stative_aux)
 
 
-def _subject(verb: Token, passive_aux: list[str] = ()) -> tuple[Token | None, bool]:  # type: ignore[assignment]
+def _shares_passive(verb: Token, passive_aux: list[str], stative_aux: list[str]) -> list[Token]:
+    """The coordinated passive participles a participle with no auxiliary of its own, or a stative one
+    ("war"), shares its passive with: "war angeschossen und von der Polizei festgenommen worden", "die
+    von X umworben und unterstützt wird" (not "has cancelled a visit after ... was declared")."""
+    own = [c for c in verb.children if c.dep_.startswith("aux")]
+    if own and not any(_lemma(c) in stative_aux for c in own):
+        return []
+    return [c for c in verb.children if c.dep_ == "conj" and c.i > verb.i and _passive_aux(c, passive_aux)
+            and _shares_subject(c)]
+
+
+def _shares_subject(conj: Token) -> bool:
+    """A coordinated verb with no subject of its own shares its head's ("X was shot and arrested")."""
+    return not any(x.dep_ in _SUBJ_DEPS or x.dep_ == "expl" for x in conj.children)
+
+
+def _passive_aux(verb: Token, passive_aux: list[str]) -> bool:
+    return any(c.dep_ == "aux:pass" or (c.dep_.startswith("aux") and _lemma(c) in passive_aux)
+               for c in verb.children)
+
+
+def _subject(verb: Token, passive_aux: list[str] = (), stative_aux: list[str] = ()  # type: ignore[assignment]
+             ) -> tuple[Token | None, bool]:
     """(subject token, passive?) of a verb, inherited through conj/xcomp when it has none."""
     seen = 0
     tok = verb
@@ -291,7 +316,7 @@ def _subject(verb: Token, passive_aux: list[str] = ()) -> tuple[Token | None, bo
     while seen < 4:
         for c in tok.children:
             if c.dep_ in _SUBJ_DEPS:
-                passive = c.dep_ == "nsubj:pass" or is_passive(tok, list(passive_aux))
+                passive = c.dep_ == "nsubj:pass" or is_passive(tok, list(passive_aux), list(stative_aux))
                 if adverbial and passive:
                     return None, False  # "X was attacked, killing ...": who controls the clause is unclear
                 # "X is prepared to negotiate": the controller is the infinitive's (active) subject
@@ -414,7 +439,7 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
             args.blocked = not args.recipient
             args.notes.append(f"nominal trigger under '{verb.text}', not a support verb: no actor from it")
             return _finish(args, p)
-    subj, passive = _subject(verb, g.passive_aux)
+    subj, passive = _subject(verb, g.passive_aux, g.stative_aux)
     if p.adj and not p.verb:
         passive = False  # "is prepared to": a participle used as an adjective describes its subject
     if passive and p.reflexive and not any(c.dep_.startswith("aux") and _lemma(c) in g.passive_aux
@@ -438,7 +463,8 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
             args.actor = args.actor or found
             args.notes.append(f"actor: subject '{subj.text}' of '{verb.text}'")
     if passive:
-        agent = _pp_object(verb, set(g.agent_preps))
+        agent = _pp_object(verb, set(g.agent_preps)) or [  # the agent of coordinated passive participles
+            a for c in _shares_passive(verb, g.passive_aux, g.stative_aux) for a in _pp_object(c, set(g.agent_preps))]
         if agent:
             args.actor = mentions.in_tokens(t for a in agent for t in _core(a))
             args.notes.append("actor: agent of the passive")
@@ -569,13 +595,19 @@ def _in_subtree(m: Match, verb: Token, mentions: MentionIndex, actor: list[Entit
     actor's country counts too."""
     last = max(t.i for t in m.tokens)
     codes = {a.code for a in actor}
+    ids = {a.entity_id for a in actor if a.entity_id is not None}
+    # the subject's own phrase ("Der Senator aus Florida") names no second party
+    in_subject = {x.i for c in verb.children if c.dep_ in _SUBJ_DEPS for x in c.subtree}
     for t in sorted(verb.subtree, key=lambda x: x.i):
-        if (t.i <= last and not (g.governed_before_trigger and t.i < m.trigger.i)) or t.dep_ in _SUBJ_DEPS \
+        before = t.i < m.trigger.i
+        if (t.i <= last and not (g.governed_before_trigger and before)) or t.i in in_subject or t.dep_ in _SUBJ_DEPS \
                 or _in_topic(t, verb, g):
             continue
         e = mentions.by_token.get(t.i)
-        if e is None:
+        if e is None and not before:  # a place before a verb-final trigger is where it happens ("in Paris")
             e = mentions.places.get(t.i)
+        if e is not None and e.entity_id is not None and e.entity_id in ids:
+            continue  # "ihr Protestcamp": the actor itself
         # a place may lie in the actor's own country ("Turkish authorities imposed a curfew in Cizre");
         # another actor of the same country is more often part of the actor's own phrase
         if e is not None and all(e is not a for a in actor) and (
