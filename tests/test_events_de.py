@@ -201,3 +201,22 @@ def test_governed_recipient_is_not_the_actor_itself_nor_its_own_phrase() -> None
     assert all(r != frozenset({"FRA"}) for t, _, r, _ in got if t == "PROTEST"), got
     got = events("Der Senator aus Florida zog sich im März zurück.")
     assert all(r == frozenset() for t, _, r, _ in got if t == "RETREAT"), got
+
+
+@pytest.mark.issue(5)
+def test_headline_source_label_and_demonstrative_re_mention() -> None:
+    # "Tageszeitung:" names the headline's source, not a second actor
+    got = events("Tageszeitung: Russland soll sich für den serbischen Außenminister einsetzen.")
+    assert any(t == "SUPPORT" and a == frozenset({"RUS"}) for t, a, _, _ in got), got
+    # "Diese Forderung ... diskutieren" names the demand again: one REQUEST, not two
+    got = events("Die österreichische Rektorin fordert mehr Geld für die Universitäten. "
+                 "Diese Forderung will sie auch mit dem Finanzminister diskutieren.")
+    assert sum(1 for t, _, _, _ in got if t == "REQUEST") == 1, got
+
+
+@pytest.mark.issue(5)
+def test_bare_dative_labelled_obl_arg_is_the_indirect_object() -> None:
+    # "dem Vorschlag" names the earlier proposal: its author is the one supported
+    got = events("Die österreichische Justizministerin schlug eine Obergrenze von einer Million Euro vor. "
+                 "Der grüne Präsidentschaftskandidat kann dem Vorschlag etwas abgewinnen.")
+    assert any(t == "SUPPORT" and r == frozenset({"AUT"}) for t, _, r, _ in got), got

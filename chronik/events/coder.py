@@ -475,7 +475,9 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
             if slot in ("obj", "iobj"):
                 # A dative object is often parsed as a plain object: "iobj" accepts both.
                 deps = {"obj", "dobj"} if slot == "obj" else {"iobj", "obj", "dobj"}
-                cands = [c for c in verb.children if c.dep_ in deps and c not in m.tokens]
+                cands = [c for c in verb.children if c not in m.tokens and (c.dep_ in deps or (
+                    slot == "iobj" and c.dep_ == "obl:arg" and not any(x.dep_ == "case" for x in c.children)))]
+                # ("kann dem Vorschlag etwas abgewinnen": the German parser labels a bare dative obl:arg)
             elif slot == "clause":
                 # "demanded that Hamas renounce ...": the party asked is the subject of the that-clause, the
                 # words of the clause before its verb (the small parser often mislabels a bare subjunctive)
@@ -637,6 +639,18 @@ def _relational_pp_after(m: Match, mentions: MentionIndex, g: LanguageGrammar) -
     return []
 
 
+def _drop_source_label(args: Arguments, sent: Span, m: Match) -> None:
+    """'Tageszeitung: Russland soll sich ... einsetzen': a word before a colon that opens the sentence
+    names the source of a headline, not a second actor."""
+    colon = next((t for t in sent[:5] if t.text == ":"), None)
+    if colon is None or colon.i > m.trigger.i:
+        return
+    kept = [a for a in args.actor if a.start >= colon.idx]
+    if kept and len(kept) < len(args.actor):
+        args.notes.append(f"'{sent.doc.text[sent.start_char:colon.idx]}' before the colon is the headline's source")
+        args.actor = kept
+
+
 def _finish(args: Arguments, p: Pattern) -> Arguments:
     args.actor = _with_conjuncts(args.actor)
     args.recipient = [r for r in _with_conjuncts(args.recipient) if all(r is not a for a in args.actor)]
@@ -762,6 +776,7 @@ class _Reference:
     event_ref: set[str]
     reciprocal: bool
     event: Event | None = None
+    demonstrative: bool = False  # "diese Forderung", "this attack": pointing back, not a new event
 
 
 def resolve_references(events: list[Event], references: list[_Reference]) -> list[Event]:
@@ -776,6 +791,8 @@ def resolve_references(events: list[Event], references: list[_Reference]) -> lis
             if earlier:
                 ante = earlier[-1]
                 if ref.anaphor:
+                    if ref.demonstrative and sorted(e.aux) == sorted(ante.aux) and not ref.reciprocal:
+                        continue  # "Diese Forderung will sie diskutieren": the same event named again
                     e.actor = list(ante.actor) + (list(ante.recipient) if ref.reciprocal else [])
                     e.recipient = [] if ref.reciprocal else list(ante.recipient)
                     e.evidence.notes.append(f"participants from the earlier event '{ante.evidence.trigger}'")
@@ -828,6 +845,8 @@ def code_sentence(
             if args.actor:
                 args.notes.append(f"actor: implied by '{m.trigger.text}' ({m.pattern.implied} of the article's "
                                   f"country {mentions.country})")
+        if len(args.actor) > 1:
+            _drop_source_label(args, sent, m)
         if not args.actor and not args.anaphor:
             continue  # an event needs a known actor: precision over recall
         if m.pattern.needs_recipient and not args.recipient and not args.anaphor:
@@ -845,7 +864,9 @@ def code_sentence(
             conf += 0.05
         trigger_text = " ... ".join(t.text for t in sorted(m.tokens, key=lambda t: t.i))
         if args.anaphor or args.event_ref:
-            pending.append(_Reference(len(pairs), args.anaphor, args.event_ref, m.pattern.reciprocal))
+            pending.append(_Reference(len(pairs), args.anaphor, args.event_ref, m.pattern.reciprocal,
+                                      demonstrative=any(c.dep_ == "det" and c.lower_ in g.demonstratives
+                                                        for c in m.trigger.children)))
         pairs.append((m, Event(
             type=m.pattern.type,
             mode=m.pattern.mode,

@@ -68,6 +68,7 @@ class LanguageGrammar(Record):
     historical_words: list[str] = field(default_factory=list)
     agent_preps: list[str] = field(default_factory=list)
     passive_aux: list[str] = field(default_factory=list)
+    demonstratives: list[str] = field(default_factory=list)  # "diese Forderung": the same event named again
     stative_aux: list[str] = field(default_factory=list)  # "war angeschossen und ... festgenommen worden"
     reflexives: list[str] = field(default_factory=list)
     coordinators: list[str] = field(default_factory=list)
