@@ -1,4 +1,4 @@
-"""The coder: one article in, a CodedArticle out (parse once, then actors, places, dates, events, statements)."""
+"""The coder: one article in, a CodedArticle out (parse once, then actors, places, dates, statements, events)."""
 from __future__ import annotations
 
 import functools
