@@ -69,8 +69,10 @@ def remap(coded: CodedArticle, omap: OffsetMap) -> CodedArticle:
             entities.setdefault(id(st.speaker), st.speaker)
     for e in entities.values():
         if e.start >= 0:
+            implied = e.start == e.end  # "(Polizei)": an actor the sentence implies keeps its label
             e.start, e.end = span(e.start, e.end)
-            e.text = text[e.start : e.end]
+            if not implied:
+                e.text = text[e.start : e.end]
     places = {id(p): p for p in coded.places}
     for ev in coded.events:
         if ev.location is not None:

@@ -112,3 +112,13 @@ def test_eval_on_seed_json() -> None:
     report = json.loads(res.stdout)
     assert report["articles"] == 1
     assert report["events"]["type"]["tp"] >= 3
+
+
+def test_implied_actor_keeps_its_label_in_article_offsets() -> None:
+    from chronik.io.readers import make_article
+
+    text = "Brüssel – Der Verdächtige wurde am Sonntag  festgenommen.\n\nEr soll einen Anschlag geplant haben."
+    coded = code_article(make_article(text, lang="de", date="2016-03-27"))
+    implied = [a for e in coded.events for a in e.actor if a.kind == "implied"]
+    assert implied and all(a.text.startswith("(") and a.start == a.end for a in implied), \
+        [(e.type, [(a.text, a.kind) for a in e.actor]) for e in coded.events]
