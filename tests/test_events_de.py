@@ -220,3 +220,14 @@ def test_bare_dative_labelled_obl_arg_is_the_indirect_object() -> None:
     got = events("Die österreichische Justizministerin schlug eine Obergrenze von einer Million Euro vor. "
                  "Der grüne Präsidentschaftskandidat kann dem Vorschlag etwas abgewinnen.")
     assert any(t == "SUPPORT" and r == frozenset({"AUT"}) for t, _, r, _ in got), got
+
+
+@pytest.mark.issue(5)
+def test_light_verb_object_in_a_prepositional_phrase() -> None:
+    # "in Untersuchungshaft nehmen", "auf die Straße gehen": the light verb's noun stands in a PP
+    got = events("Der Verdächtige wurde von der belgischen Polizei in Untersuchungshaft genommen.")
+    assert any(t == "COERCE" and a == frozenset({"BEL"}) for t, a, _, _ in got), got
+    got = events("Die polnische Opposition ging am Samstag auf die Straße.")
+    assert any(t == "PROTEST" and a == frozenset({"POL"}) for t, a, _, _ in got), got
+    got = events("Die ukrainische Regierung nahm den Minister in Schutz.")  # the parser hangs the PP on the object
+    assert any(t == "SUPPORT" and a == frozenset({"UKR"}) and r == frozenset({"UKR"}) for t, a, r, _ in got), got

@@ -224,6 +224,15 @@ def _object_noun(verb: Token, noun: str, index: PatternIndex, has_dep: bool) -> 
         for c in verb.children:
             if c.dep_ in _OBJ_DEPS | {"nsubj:pass", "nsubj"} and ok(c):
                 return c
+        # the noun of a light verb may stand in a PP: "in Untersuchungshaft nehmen", "auf die Straße
+        # gehen"; the parser often hangs it on the verb's object or on another PP ("nahm den Minister
+        # in Schutz", "gingen gegen die Regierung auf die Straße")
+        holders = [verb] + [c for c in verb.children if c.dep_ in _OBJ_DEPS or c.dep_.startswith("obl")]
+        for h in holders:
+            for c in h.children:
+                if (c.dep_ in _PP_DEPS or c.dep_.startswith(("obl", "nmod"))) and ok(c) and \
+                        any(x.dep_ == "case" for x in c.children):
+                    return c
         return None
     for t in verb.sent:
         if t.i != verb.i and ok(t):
