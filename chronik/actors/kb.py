@@ -12,7 +12,7 @@ from pathlib import Path
 from ..errors import error
 from ..model import SECTORS
 
-CACHE_VERSION = "6"
+CACHE_VERSION = "7"
 LANG_DIR = Path(__file__).resolve().parents[1] / "lang"
 COLUMNS = ("form", "code", "sector", "kind", "name", "role", "start", "end", "source")
 ACTOR_KINDS = {"country", "adjective", "people", "metonym", "igo", "org", "party", "sector", "head", "person"}
@@ -56,6 +56,24 @@ def norm(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
+def name_key(text: str, middle: bool = False) -> str | None:
+    """A loose key for a person's name: first and last name only (middle names dropped), no accents or
+    hyphens, an Arabic article dropped from the surname, doubled letters single: "Carlos Saul Menem" and
+    "Carlos Menem", "Omar Hassan Ahmad al Bashir" and "Omar Hassan al-Bashir", "Jean Bertrand Aristide"
+    and "Jean-Bertrand Aristide", "François Mitterrand" and "Francois Mitterand" share one key. With
+    `middle`, all names are kept (only spelling is loosened) and the key starts with '='."""
+    import unicodedata
+
+    t = unicodedata.normalize("NFKD", norm(text)).encode("ascii", "ignore").decode()
+    t = re.sub(r"[-\u2010\u2011]", " ", t.replace("'", " "))
+    words = [w for w in re.split(r"\s+", t) if w and w not in ("al", "el", "ad", "as", "bin", "ibn", "ben")]
+    words = [w for w in words if not w.endswith(".")] or words
+    if len(words) < 2:
+        return None
+    kept = words if middle else (words[0], words[-1])
+    return ("=" if middle else "") + " ".join(re.sub(r"(.)\1+", r"\1", w) for w in kept)
+
+
 @dataclass
 class KnowledgeBase:
     """Compiled tables for one language (shared entries from lang/common included)."""
@@ -65,6 +83,7 @@ class KnowledgeBase:
     grammar: dict[str, dict[str, str]] = field(default_factory=lambda: {k: {} for k in GRAMMAR_KINDS})
     places: dict[str, str] = field(default_factory=dict)
     surnames: dict[str, list[Entry]] = field(default_factory=dict)
+    short_names: dict[str, list[Entry]] = field(default_factory=dict)  # name_key(): first + last name
     max_tokens: int = 6
     files: list[str] = field(default_factory=list)
 
@@ -89,6 +108,12 @@ class KnowledgeBase:
                     bucket = self.surnames.setdefault(last, [])
                     if e not in bucket:
                         bucket.append(e)
+                if e.kind == "person":
+                    for key in {name_key(t, middle) for t in (e.form, e.name or e.form) for middle in (False, True)}:
+                        if key:
+                            bucket = self.short_names.setdefault(key, [])
+                            if e not in bucket:
+                                bucket.append(e)
 
 
 def _rows(path: Path):

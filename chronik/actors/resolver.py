@@ -10,7 +10,7 @@ from typing import Any, Iterable
 from ..errors import error
 from ..lemmas import is_known_word
 from ..model import Entity
-from .kb import Entry, KnowledgeBase, build, norm
+from .kb import Entry, KnowledgeBase, build, name_key, norm
 
 STATE_CODE_KINDS = {"country", "adjective", "people", "metonym", "party", "igo", "org", "prefix"}
 ROLE_KINDS = {"sector", "head"}
@@ -446,13 +446,17 @@ class ActorResolver:
                         and not m.names:
                     k += 1
                     continue
-                if self._name_able(doc, k, sent_start, pos, ner):
-                    role_before = bool(m.cues) and m.cues[-1].kind in ROLE_KINDS | {"people", "compound", "person"}
-                    if cue is not None and cue.kind == "name":
-                        role_before = True
+                role_before = bool(m.cues) and m.cues[-1].kind in ROLE_KINDS | {"people", "compound", "person"}
+                if cue is not None and cue.kind == "name":
+                    role_before = True
+                if self._name_able(doc, k, sent_start, pos, ner) or (
+                        ner and (role_before or m.names) and self._in_title_entity(doc, k, m)):
                     is_per = ner and doc[k].ent_type_ in ("PER", "PERSON")
                     known = norm(t.text) in known_surnames
-                    if role_before or m.names or is_per or known:
+                    # "Osama bin Laden": a first name before a particle and a surname
+                    particle_next = ner and not m.cues and k + 2 < n and doc[k + 1].lower_ in g["name_particle"] \
+                        and doc[k + 2].ent_type_ in ("PER", "PERSON")
+                    if role_before or m.names or is_per or known or particle_next:
                         if not m.names and m.cues and not role_before and not is_per:
                             break
                         m.names.append(k)
@@ -462,6 +466,17 @@ class ActorResolver:
                         self._name_able(doc, k + 1, sent_start, pos, ner):
                     m.names.append(k)
                     k += 1
+                    continue
+                if m.names and t.lower_ in g["name_particle"] and k + 2 < n and doc[k + 1].text == "-" \
+                        and not t.whitespace_ and not doc[k + 1].whitespace_ \
+                        and self._name_able(doc, k + 2, sent_start, pos, ner):
+                    m.names.extend((k, k + 1, k + 2))  # "al-Bashir" split by the tokenizer
+                    k += 3
+                    continue
+                if m.names and t.text == "-" and not t.whitespace_ and not doc[k - 1].whitespace_ and k + 1 < n \
+                        and m.names[-1] == k - 1 and self._name_able(doc, k + 1, sent_start, pos, ner):
+                    m.names.extend((k, k + 1))  # "Jean-Bertrand Aristide"
+                    k += 2
                     continue
                 if m.names and re.match(r"^(al|el|bin|ben|abu)-", t.text):
                     m.names.append(k)
@@ -480,6 +495,21 @@ class ActorResolver:
             mentions.append(m)
             i = max(k, i + 1)
         return mentions
+
+    def _in_title_entity(self, doc, k: int, m: Mention) -> bool:
+        """'British Defence Secretary Tom King': the NER tagged the whole title and name as one ORG; a proper
+        noun inside an entity that began at or before the phrase's role noun is part of a name."""
+        tok = doc[k]
+        if not NAME_RE.match(tok.text) or tok.pos_ != "PROPN" or tok.ent_type_ in ("", "PER", "PERSON") \
+                or tok.ent_iob_ != "I":
+            return False
+        role = next((c for c in reversed(m.cues) if c.kind in ROLE_KINDS), None)
+        if role is None:
+            return False
+        j = k
+        while j > 0 and doc[j].ent_iob_ == "I":
+            j -= 1
+        return j <= role.start
 
     @staticmethod
     def _walk(mentions: list[Mention], merge) -> list[Mention]:  # type: ignore[no-untyped-def]
@@ -616,10 +646,22 @@ class ActorResolver:
     # ------------------------------------------------------------------ resolution
     def _person(self, name: str, cues: list[Cue]) -> list[Entry]:
         entries = [e for e in self.kb.forms.get(norm(name), []) if e.kind == "person"]
+        if not entries and " " in name:
+            # spelling loosened ("Jean-Bertrand Aristide", "Omar Hassan al-Bashir"); with a role noun also
+            # first and last name only ("former president Carlos Menem" for "Carlos Saul Menem"), when all
+            # the people with that key belong to one country
+            loose = self.kb.short_names.get(name_key(name, middle=True) or "", [])
+            if not loose and any(c.kind in ROLE_KINDS for c in cues):  # middle names dropped only with a role
+                loose = self.kb.short_names.get(name_key(name) or "", [])
+            if loose and len({e.code for e in loose}) == 1:
+                entries = list(loose)
         if not entries:
             for cue in cues:
-                if cue.persons:
-                    return list(cue.persons)
+                # a mononym ("Hassan", "Abdullah": a king's name) is no surname inside a longer name
+                # ("Omar Hassan", "Abdullah Ocalan"); a surname alias ("Putin") is
+                found = [p for p in cue.persons if " " not in name or " " in (p.name or "")]
+                if found:
+                    return found
         if not entries and " " not in name and any(c.kind in ROLE_KINDS for c in cues):
             entries = self._by_surname(name)  # only with a role noun: "President Bush", not "Michael Jordan"
         return entries
@@ -655,6 +697,7 @@ class ActorResolver:
         start, end = doc[m.start].idx, doc[m.end - 1].idx + len(doc[m.end - 1].text)
         steps: list[str] = []
         code = sector = role = kind = name = None
+        located = False
         cues = list(m.cues)
         head = self._head(m)
         # code: the last cue with an explicit code, else a weak default
@@ -702,6 +745,8 @@ class ActorResolver:
                     code = comp_code
                 steps.append(f"complement '{doc[comp.start:comp.end].text}' -> {comp_code} {comp_sector}")
             elif m.complement_kind == "in":
+                prep = next((doc[t].lower_ for t in range(comp.start - 1, m.start, -1) if not self._is_det(doc[t])), "")
+                located = prep != "of"  # "King Hassan of Morocco" names his country, "X in Washington" a place
                 if not code:
                     code = comp_code or self.kb.places.get(norm(doc[comp.start:comp.end].text.split("-")[0]))
                 steps.append(f"located in '{doc[comp.start:comp.end].text}' -> {code}")
@@ -733,10 +778,21 @@ class ActorResolver:
             steps.append(f"'{former}': a former role gives no sector")
             sector = None
         if m.names:
-            name = " ".join(doc[t].text for t in m.names)
+            name = "".join(doc[t].text + (doc[t].whitespace_ or " " if t + 1 not in m.names else doc[t].whitespace_)
+                           for t in m.names).strip()  # "al-Bashir" stays one word
             kind = "person"
             persons = self._person(name, cues)
             entry, covering = self._pick_role(persons, date, sector)
+            namesake = False
+            if entry is not None and code and not located and entry.code and code != entry.code and \
+                    not any(p.code == code for p in persons) and (not covering or len(m.names) == 1):
+                # the phrase names another country ("King Hassan of Morocco", "Kenzo Oshima, the United
+                # Nations Emergency Relief Coordinator"): with no role of that person covering the story
+                # date, or only one name to go by, the knowledge base's namesake is someone else
+                steps.append(f"person '{entry.name or name}' in the knowledge base is {entry.code}, "
+                             f"the phrase says {code}: kept the phrase")
+                entry = None
+                namesake = True
             if entry is not None and former:
                 name = entry.name or name
                 code = code or entry.code
@@ -763,7 +819,7 @@ class ActorResolver:
                         sector = None
                     steps.append(f"person '{name}' known, but no role of theirs covers {date}: "
                                  f"kept the phrase's cues (country {entry.code} from the knowledge base)")
-            else:
+            elif not namesake:
                 steps.append(f"person '{name}' not in the knowledge base: role and country from the phrase")
             if code is None:
                 origin = self._origin(doc, m.end)
