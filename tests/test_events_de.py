@@ -231,3 +231,13 @@ def test_light_verb_object_in_a_prepositional_phrase() -> None:
     assert any(t == "PROTEST" and a == frozenset({"POL"}) for t, a, _, _ in got), got
     got = events("Die ukrainische Regierung nahm den Minister in Schutz.")  # the parser hangs the PP on the object
     assert any(t == "SUPPORT" and a == frozenset({"UKR"}) and r == frozenset({"UKR"}) for t, a, r, _ in got), got
+
+
+@pytest.mark.issue(5)
+def test_attributive_participle_is_a_passive_trigger() -> None:
+    # "den am Freitag festgenommenen Syrer": the noun is the one arrested, the police is implied
+    got = events("Die österreichische Polizei verhörte den am Freitag festgenommenen Syrer.")
+    assert ("COERCE", frozenset({"AUT"}), frozenset({"SYR"}), ()) in got, got
+    # no implied actor and no agent: no positional guess of who did it
+    got = events("Der ukrainische Präsident besuchte die verletzten Soldaten im Krankenhaus.")
+    assert all(t != "ASSAULT" for t, _, _, _ in got), got

@@ -34,6 +34,7 @@ class Arguments:
     blocked: bool = False  # the parse says this trigger is not an event of its own
     anaphor: bool = False  # "die Verhandlungen sollen beginnen": participants come from an earlier event
     event_ref: set[str] = field(default_factory=set)  # the object names an earlier event ("begrüßte die Verhandlungen")
+    attributive: bool = False  # "die festgenommenen Männer": only the parse's arguments, no positional fallback
 
 
 class MentionIndex:
@@ -186,7 +187,11 @@ def find_triggers(sent: Span, index: PatternIndex) -> list[Match]:
         if verb_like and (not has_pos or tok.pos_ in ("VERB", "AUX", "ADJ") or predicate):
             seen: set[str] = set()
             candidates = []
-            for full, words in _full_verb_lemmas(tok, index, has_dep):
+            readings = _full_verb_lemmas(tok, index, has_dep)
+            if has_dep and _attributive(tok):
+                # "die festgenommenen Männer": the participle's lemma ("festgenommen") leads to the verb
+                readings += [(base, [tok]) for base in index.lemmas(lemma, lemma) if (base, [tok]) not in readings]
+            for full, words in readings:
                 for p in index.by_verb.get(full, []):
                     if p.id not in seen:
                         seen.add(p.id)
@@ -213,6 +218,13 @@ def find_triggers(sent: Span, index: PatternIndex) -> list[Match]:
             for p in p_list:
                 matches.append(Match(p, tok, [tok]))
     return matches
+
+
+def _attributive(tok: Token) -> bool:
+    """A participle used as an adjective of a noun: "die festgenommenen Männer", "getötete Ausländer"
+    (German attributive adjectives, STTS ADJA; the small English parser calls too many finite verbs
+    amod participles: "eased", "offered")."""
+    return tok.dep_ == "amod" and tok.head.i != tok.i and tok.head.pos_ in ("NOUN", "PROPN") and tok.tag_ == "ADJA"
 
 
 def _object_noun(verb: Token, noun: str, index: PatternIndex, has_dep: bool) -> Token | None:
@@ -389,6 +401,8 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
     trig = m.trigger
     args = Arguments()
     verb = trig
+    if p.verb and not p.object and not p.adj and _attributive(trig):
+        return _attributive_arguments(m, mentions, g)
     if p.noun and trig.pos_ in ("NOUN", "PROPN"):
         # A nominal trigger takes its arguments from its own PPs, else from the verb it hangs on.
         pp_recip = _pp_object(trig, {x.split(":", 1)[1] for x in p.recipient if x.startswith("prep:")})
@@ -552,6 +566,31 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
             args.recipient = found
             args.notes.append(f"recipient: {patient_slot} '{found[0].text}' of '{verb.text}', no actor cue: "
                               f"the article's country")
+    return _finish(args, p)
+
+
+def _attributive_arguments(m: Match, mentions: MentionIndex, g: LanguageGrammar) -> Arguments:
+    """A participle of a pattern verb used as an adjective ("den am Freitag festgenommenen Rabah N.", "die
+    von Russland besetzten Gebiete") is a passive: its noun is the one acted on, the actor only its own
+    agent PP or the actor the act implies (arrests: the police); no positional guess."""
+    p, trig = m.pattern, m.trigger
+    args = Arguments(attributive=True)
+    noun = trig.head
+    own = {t.i for t in trig.subtree}
+    core = [t for t in _core(noun, mentions) if t.i not in own]
+    args.recipient = mentions.in_tokens(core)
+    if args.recipient:
+        args.notes.append(f"recipient: the noun '{noun.text}' the participle '{trig.text}' describes")
+    elif p.type in _PATIENT_TYPES:
+        args.recipient = _patient([noun], mentions)
+        if args.recipient:
+            args.notes.append(f"recipient: the noun '{noun.text}' the participle describes, no actor cue: "
+                              f"the article's country")
+    agent = _pp_object(trig, set(g.agent_preps))
+    if agent:
+        args.actor = mentions.in_tokens(t for a in agent for t in _core(a))
+        if args.actor:
+            args.notes.append("actor: agent PP of the participle")
     return _finish(args, p)
 
 
@@ -838,7 +877,9 @@ def code_sentence(
             if speaker is not None:
                 args.actor = [speaker]
                 args.notes.append(f"actor: the speaker '{speaker.text}' of the statement ('{subj_word}')")
-        if has_dep and not args.actor and not args.recipient and not args.anaphor:
+        if args.attributive:
+            pass  # "die festgenommenen Männer": the parse's arguments or none
+        elif has_dep and not args.actor and not args.recipient and not args.anaphor:
             args = arguments_by_position(m, sent, mentions, g)
         elif has_dep and not args.actor and args.recipient and not args.anaphor:
             # The parse found who was acted on but no actor (often a misparse): the mention
