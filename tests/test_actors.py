@@ -365,3 +365,32 @@ def test_name_inside_an_ner_title_entity(en):
     found = {m.text: m.code for m in en.mentions(doc)}
     assert found.get("British Defence Secretary Tom King") == "GBR", found
     assert "King" not in found, found
+
+
+@pytest.mark.issue(4)
+@pytest.mark.skipif(not (MODELS / "en").is_dir(), reason="trained English pipeline not shipped yet")
+def test_groups_are_coded_by_where_they_live(en):
+    from chronik.nlp import load
+
+    nlp = load("en")
+    def found(text):
+        return {m.text: m.code for m in en.mentions(nlp(text))}
+    assert found("The Albanians of southern Serbia demand autonomy.").get("The Albanians of southern Serbia") == "SRB"
+    assert found("Ethnic Albanians in south Serbia demand protection.").get("Ethnic Albanians in south Serbia") == "SRB"
+    assert found("Bosnian Serbs demanded a truce.").get("Bosnian Serbs") == "BIH"
+    assert found("Serbs demanded a truce.").get("Serbs") == "SRB"  # no residence named: the demonym
+
+
+@pytest.mark.issue(4)
+@pytest.mark.skipif(not (MODELS / "en").is_dir(), reason="trained English pipeline not shipped yet")
+def test_attitude_prefixes_and_adjectival_sector_words_are_no_mentions(en):
+    from chronik.nlp import load
+
+    nlp = load("en")
+    found = {m.text: m.code for m in en.mentions(nlp("A prominent anti-Syria journalist was killed in Beirut."))}
+    assert found.get("journalist") == "LBN", found
+    found = {m.text for m in en.mentions(nlp("Pakistan threatened to break off diplomatic relations and to "
+                                                "resume terrorist activities during a general strike."))}
+    assert found == {"Pakistan"}, found
+    found = {m.text for m in en.mentions(nlp("The military police arrested two soldiers."))}
+    assert "The military police" in found, found

@@ -296,6 +296,10 @@ class ActorResolver:
             if found is not None:
                 # Ambiguous readings decided by the neighbours (see docs/actors.md, "Ambiguity").
                 found = self._disambiguate(doc, found, sent_start)
+            if found is not None and found.kind in ("country", "adjective", "metonym", "people") and i >= 2 \
+                    and texts[i - 1] == "-" and texts[i - 2].lower() in ("anti", "pro") \
+                    and not toks[i - 2].whitespace_ and not toks[i - 1].whitespace_:
+                found = None  # "an anti-Syria journalist": an attitude, not the actor's country
             if found is None and self.lang == "de" and text.endswith("-") and len(text) > 3:
                 found = self._truncated(i, texts, n)
             if found is not None:
@@ -303,6 +307,14 @@ class ActorResolver:
                 i = found.end
             else:
                 i += 1
+        if self.lang == "en" and doc.has_annotation("POS"):
+            # "diplomatic relations", "a general strike", "terrorist activities", "military aid": a sector word
+            # used as an adjective before a noun that names no actor is no mention
+            for k in range(n - 1):
+                cue = cues[k]
+                if cue is not None and cue.kind in ROLE_KINDS and cue.end == k + 1 and toks[k].pos_ == "ADJ" \
+                        and toks[k + 1].pos_ == "NOUN" and cues[k + 1] is None:
+                    cues[k] = None
         return cues
 
     def _truncated(self, i: int, texts: list[str], n: int) -> Cue | None:
@@ -540,9 +552,10 @@ class ActorResolver:
                     and words[0] in g["complement"]:
                 kind = "of"
                 m.names = nxt.names if not m.names else m.names
-            elif (head is not None or m.names) and words and all(w in g["locative"] or w in g["det"] for w in words) \
-                    and words[0] in g["locative"] and not nxt.names and self._head(nxt) is None:
-                kind = "in"
+            elif (head is not None or m.names or self._group(m)) and words and words[0] in g["locative"] \
+                    and all(w in g["locative"] or w in g["det"] or (w in g["mod"] and self._group(m)) for w in words) \
+                    and not nxt.names and self._head(nxt) is None:
+                kind = "in"  # "rebels in the Ivory Coast", "the Albanians of southern Serbia"
             elif m.names and head is None and not any(c.strong for c in m.cues) and words \
                     and words[0] in g["complement"] and all(w in g["complement"] or w in g["det"] for w in words) \
                     and not nxt.names and (self._head(nxt) is not None or any(
@@ -592,6 +605,12 @@ class ActorResolver:
             return idx
 
         return self._walk(mentions, apposition)
+
+    @staticmethod
+    def _group(m: Mention) -> bool:
+        """A people noun with no role noun or name: "Albanians", "Bosnian Serbs"."""
+        return not m.names and bool(m.cues) and m.cues[-1].kind == "people" and \
+            all(c.kind in ("people", "adjective", "country") for c in m.cues)
 
     @staticmethod
     def _head(m: Mention) -> Cue | None:
@@ -701,10 +720,17 @@ class ActorResolver:
         cues = list(m.cues)
         head = self._head(m)
         # code: the last cue with an explicit code, else a weak default
-        for cue in reversed(cues):
+        for n_cue, cue in reversed(list(enumerate(cues))):
             if cue.code and cue.strong and cue.kind != "person":
                 code = cue.code
                 steps.append(f"code {code} from {cue.rule}")
+                before = cues[n_cue - 1] if n_cue else None
+                if cue.kind == "people" and before is not None and before.end == cue.start and before.code \
+                        and before.code != code and before.kind in ("adjective", "country"):
+                    # "Bosnian Serbs": the people noun names the group, the adjective where it lives
+                    steps.append(f"'{doc[cue.start:cue.end].text}' living in {before.code}: {before.code}")
+                    code = before.code
+                    break
                 if cue.kind in ("people", "adjective") and any(
                         t.lower_ in self.kb.grammar["ethnic"] for t in doc[max(0, m.start - 1):cue.start]):
                     # "ethnic Albanians (in Serbia)": an ethnic group, coded by where it lives
@@ -745,8 +771,13 @@ class ActorResolver:
                     code = comp_code
                 steps.append(f"complement '{doc[comp.start:comp.end].text}' -> {comp_code} {comp_sector}")
             elif m.complement_kind == "in":
-                prep = next((doc[t].lower_ for t in range(comp.start - 1, m.start, -1) if not self._is_det(doc[t])), "")
+                prep = next((doc[t].lower_ for t in range(comp.start - 1, m.start, -1)
+                             if not self._is_det(doc[t]) and doc[t].lower_ not in self.kb.grammar["mod"]), "")
                 located = prep != "of"  # "King Hassan of Morocco" names his country, "X in Washington" a place
+                if code and comp_code and code != comp_code and self._group(m):
+                    # "the Albanians of southern Serbia": a group is coded by where it lives
+                    steps.append(f"a group living in {comp_code}, not in {code}")
+                    code = None
                 if not code:
                     code = comp_code or self.kb.places.get(norm(doc[comp.start:comp.end].text.split("-")[0]))
                 steps.append(f"located in '{doc[comp.start:comp.end].text}' -> {code}")
