@@ -241,3 +241,12 @@ def test_attributive_participle_is_a_passive_trigger() -> None:
     # no implied actor and no agent: no positional guess of who did it
     got = events("Der ukrainische Präsident besuchte die verletzten Soldaten im Krankenhaus.")
     assert all(t != "ASSAULT" for t, _, _, _ in got), got
+
+
+@pytest.mark.issue(5)
+def test_prevented_act_is_no_event() -> None:
+    # "der vereitelte Anschlag": it never happened
+    got = events("Die französische Polizei sprach nach dem vereitelten Anschlag der Terroristen von Erfolg.")
+    assert all(t != "ASSAULT" for t, _, _, _ in got), got
+    got = events("Nach dem Anschlag der Terroristen auf die französische Polizei wurde ermittelt.")
+    assert any(t == "ASSAULT" for t, _, _, _ in got), got

@@ -435,6 +435,13 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
             if args.recipient:
                 args.notes.append(f"recipient: genitive of the trigger noun '{trig.text}'")
             poss = [c for c in poss if c not in genitives]
+        prevented = [c for c in trig.children if c.dep_ == "amod" and any(
+            lem in g.preventing_verbs for lem in index.lemmas(_lemma(c), c.text))]
+        if prevented:
+            # "der vereitelte Terroranschlag", "a foiled attack": it never happened
+            args.blocked = True
+            args.notes.append(f"'{prevented[0].text}': the act was prevented, no event")
+            return _finish(args, p)
         if agent or poss:
             args.actor = mentions.in_tokens(t for a in (agent or poss) for t in _core(a))
             args.notes.append("actor: genitive/agent of the trigger noun")

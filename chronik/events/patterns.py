@@ -82,6 +82,9 @@ class LanguageGrammar(Record):
     speech_verbs: list[str] = field(default_factory=list)  # "Verhandlungen über eine Zusammenarbeit": a topic, no event
     implied_labels: dict[str, str] = field(default_factory=dict)
     negating_heads: list[str] = field(default_factory=list)  # "failed to reach an agreement": not done
+    # "der vereitelte Anschlag", "a foiled attack": a participle of these verbs on a nominal trigger says
+    # the act never happened: no event
+    preventing_verbs: list[str] = field(default_factory=list)
     receive_verbs: list[str] = field(default_factory=list)  # "erhält Unterstützung von X": subject receives
     # "rejected an appeal from X", "violated a ban by X", "demanded the release of X": an object (or passive
     # subject) that is no actor names its party in a PP with one of these prepositions (tried in order)
