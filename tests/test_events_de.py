@@ -250,3 +250,10 @@ def test_prevented_act_is_no_event() -> None:
     assert all(t != "ASSAULT" for t, _, _, _ in got), got
     got = events("Nach dem Anschlag der Terroristen auf die französische Polizei wurde ermittelt.")
     assert any(t == "ASSAULT" for t, _, _, _ in got), got
+
+
+@pytest.mark.issue(5)
+def test_reciprocal_parties_satisfy_needs_recipient() -> None:
+    # "Gespräch(e) zwischen A und B": both parties act; the needed other party is there
+    got = events("Am Montag fand in Genf ein Gespräch zwischen den USA und Russland statt.")
+    assert ("CONSULT", frozenset({"USA", "RUS"}), frozenset(), ()) in got, got

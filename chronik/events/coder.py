@@ -35,6 +35,7 @@ class Arguments:
     anaphor: bool = False  # "die Verhandlungen sollen beginnen": participants come from an earlier event
     event_ref: set[str] = field(default_factory=set)  # the object names an earlier event ("begrüßte die Verhandlungen")
     attributive: bool = False  # "die festgenommenen Männer": only the parse's arguments, no positional fallback
+    reciprocal: bool = False  # "Gespräche zwischen A und B": the parties found became the actors
 
 
 class MentionIndex:
@@ -712,6 +713,7 @@ def _finish(args: Arguments, p: Pattern) -> Arguments:
     if p.reciprocal and not args.actor and len(args.recipient) >= 2:
         # "talks between A and B": every party acts, no one receives (annotation guide, rule 3).
         args.actor, args.recipient = args.recipient, []
+        args.reciprocal = True  # the other party was found: a needed recipient is there
         args.notes.append("reciprocal: all parties of the trigger act")
     return args
 
@@ -906,7 +908,7 @@ def code_sentence(
             _drop_source_label(args, sent, m)
         if not args.actor and not args.anaphor:
             continue  # an event needs a known actor: precision over recall
-        if m.pattern.needs_recipient and not args.recipient and not args.anaphor:
+        if m.pattern.needs_recipient and not args.recipient and not args.anaphor and not args.reciprocal:
             continue
         aux = aux_modes(m, sent, g, has_dep)
         if m.pattern.announced:
