@@ -394,3 +394,21 @@ def test_attitude_prefixes_and_adjectival_sector_words_are_no_mentions(en):
     assert found == {"Pakistan"}, found
     found = {m.text for m in en.mentions(nlp("The military police arrested two soldiers."))}
     assert "The military police" in found, found
+
+
+@pytest.mark.issue(4)
+@pytest.mark.skipif(not (MODELS / "en").is_dir(), reason="trained English pipeline not shipped yet")
+def test_unknown_named_organisations_take_no_article_country(en):
+    from chronik.nlp import load
+
+    nlp = load("en")
+    def found(text):
+        return {m.text: (m.code, m.sector) for m in en.mentions(nlp(text))}
+    f = found("The Third World Water Forum said that the US must pay more.")
+    assert f.get("The Third World Water Forum") == (None, "NGO"), f
+    f = found("The International Labor Office (ILO) demanded that Israel ease restrictions.")
+    assert f.get("The International Labor Office") == (None, "NGO"), f
+    f = found("Members of the Association of African Jurists investigated the welfare of 2,000 Libyans.")
+    assert f.get("Members of the Association of African Jurists", ("?",))[0] is None, f
+    f = found("Britain's Home Office said the plan would go ahead.")
+    assert f.get("Britain's Home Office") == ("GBR", "GOV"), f

@@ -434,6 +434,13 @@ class ActorResolver:
                 if cue is not None and m.names and cue.kind in ROLE_KINDS and doc[k].text[:1].isupper() \
                         and self.lang == "en":
                     cue = None  # "Tom King", "John Major": a capitalised role word inside a name
+                if cue is None and not m.cues and not m.names and self.lang == "en":
+                    h = self._org_name_head(doc, cues, k, sent_start)
+                    if h is not None:  # "The Third World Water Forum": a name the tables do not know
+                        m.cues.append(cues[h])
+                        m.notes.append("org:")
+                        k = self._org_of_tail(doc, cues, h + 1)
+                        break
                 if cue is not None and cue.kind != "name":
                     if cue.kind == "place" and m.cues:
                         break
@@ -449,6 +456,12 @@ class ActorResolver:
                     if cue.persons and cue.end - cue.start >= 1 and cue.kind == "person":
                         m.names.extend(range(cue.start, cue.end))
                     k = cue.end
+                    if self.lang == "en" and len(m.cues) == 1 and not m.names and self._org_head(doc, cue, sent_start):
+                        tail = self._org_of_tail(doc, cues, k)
+                        if tail > k:  # "the Association of African Jurists"
+                            m.notes.append("org:")
+                            k = tail
+                            break
                     continue
                 t = doc[k]
                 if self.lang == "en" and t.text in ("'s", "'", "’s") and (m.cues or m.names):
@@ -507,6 +520,33 @@ class ActorResolver:
             mentions.append(m)
             i = max(k, i + 1)
         return mentions
+
+    def _org_head(self, doc, cue: Cue | None, sent_start: list[bool]) -> bool:
+        """A capitalised organisation noun inside a sentence ("Forum", "Association", "Office")."""
+        return cue is not None and cue.kind in ROLE_KINDS and cue.end == cue.start + 1 \
+            and cue.sector in (None, "NGO") and doc[cue.start].text[:1].isupper() and not sent_start[cue.start]
+
+    def _org_name_head(self, doc, cues: list[Cue | None], k: int, sent_start: list[bool]) -> int | None:
+        """'Third World Water Forum', 'International Labor Office': capitalised words with no actor cue
+        before a capitalised organisation noun; the index of that noun."""
+        h = k
+        while h < len(doc) and h - k < 5 and cues[h] is None and NAME_RE.match(doc[h].text) \
+                and doc[h].pos_ in ("PROPN", "ADJ", "NOUN", ""):
+            h += 1
+        if h == k or h >= len(doc) or not self._org_head(doc, cues[h], sent_start):
+            return None
+        if not any(doc[t].pos_ in ("PROPN", "") for t in range(k, h)):
+            return None
+        return h
+
+    def _org_of_tail(self, doc, cues: list[Cue | None], k: int) -> int:
+        """'... of African Jurists': an 'of' and capitalised words with no country cue close a name."""
+        if k + 1 >= len(doc) or doc[k].lower_ != "of":
+            return k
+        t = k + 1
+        while t < len(doc) and t - k <= 4 and NAME_RE.match(doc[t].text) and not (cues[t] is not None and cues[t].strong):
+            t += 1
+        return t if t > k + 1 else k
 
     def _in_title_entity(self, doc, k: int, m: Mention) -> bool:
         """'British Defence Secretary Tom King': the NER tagged the whole title and name as one ORG; a proper
@@ -869,8 +909,14 @@ class ActorResolver:
         alts = [a for c in cues for a in c.alts]
         if alts:
             m.notes.append("alts:" + ",".join(alts))
+        if "org:" in m.notes and not code:
+            kind = "org"
+            steps.append("a named organisation the tables do not know: no country")
+            if sector is None:
+                sector = "NGO"
+                steps.append("an organisation: NGO")
         for note in m.notes:
-            if not note.startswith(("weak:", "alts:", "relational:")):
+            if not note.startswith(("weak:", "alts:", "relational:", "org:")):
                 steps.append(note)
         if kind is None:
             kind = cues[0].kind if cues else "person"
@@ -1036,7 +1082,8 @@ class ActorResolver:
                 many_states = m.plural and head is not None and head.head in anaphor and not any(
                     self.kb.grammar["possessive"].get(t.lower_) == "we" for t in doc[m.start:head.start])
                 if dominant and not many_states and (e.sector not in (None, "IGO") or e.kind == "person" or e.role) and \
-                        e.kind not in ("igo", "org") and not any(c.kind in ("igo", "org") for c in m.cues):
+                        e.kind not in ("igo", "org") and not any(c.kind in ("igo", "org") for c in m.cues) and \
+                        not (m.complement is not None and "org:" in m.complement.notes):
                     e.code = dominant
                     e.rule += f"; country {dominant} from the article's context"
                 elif weak:
