@@ -257,3 +257,14 @@ def test_reciprocal_parties_satisfy_needs_recipient() -> None:
     # "Gespräch(e) zwischen A und B": both parties act; the needed other party is there
     got = events("Am Montag fand in Genf ein Gespräch zwischen den USA und Russland statt.")
     assert ("CONSULT", frozenset({"USA", "RUS"}), frozenset(), ()) in got, got
+
+
+@pytest.mark.issue(5)
+def test_compound_blocklist_tests_the_part_next_to_the_head() -> None:
+    from chronik.events.patterns import load_patterns
+
+    index = load_patterns("de")
+    # "Gemeinderatswahlkampf" is a "Wahlkampf", "Parteimachtkampf" a "Machtkampf": no "Kampf"
+    assert index.nouns("gemeinderatswahlkampf") == []
+    assert index.nouns("parteimachtkampf") == []
+    assert [p.type for p in index.nouns("raketenangriff")] == ["ASSAULT"]

@@ -128,7 +128,11 @@ class PatternIndex:
         for i in range(1, len(lemma) - 4):
             found = self.by_noun.get(lemma[i:])
             if found:
-                return [] if any(lemma[:i].startswith(b) for b in self.grammar.compound_blocklist) else found
+                # the part next to the head decides ("Bundestagswahlkampf" is a "Wahlkampf", no "Kampf"),
+                # as does the first part ("Herausforderungen")
+                prefix = lemma[:i].rstrip("-")
+                blocked = any(prefix.startswith(b) or prefix.endswith(b) for b in self.grammar.compound_blocklist)
+                return [] if blocked else found
         return []
 
 
