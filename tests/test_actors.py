@@ -412,3 +412,10 @@ def test_unknown_named_organisations_take_no_article_country(en):
     assert f.get("Members of the Association of African Jurists", ("?",))[0] is None, f
     f = found("Britain's Home Office said the plan would go ahead.")
     assert f.get("Britain's Home Office") == ("GBR", "GOV"), f
+
+
+@pytest.mark.issue(4)
+def test_a_name_before_a_region_noun_sets_the_articles_country(en, nlp_en):
+    doc = nlp_en("The government of Sindh province has ordered patrols by police.")
+    found = {m.text: m.code for m in en.mentions(doc)}
+    assert found.get("police") == "PAK", found

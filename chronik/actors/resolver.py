@@ -972,6 +972,8 @@ class ActorResolver:
         counts: Counter = Counter()
         for tok in doc:
             after_prep = tok.i > 0 and doc[tok.i - 1].lower_ in self.kb.grammar["place_prep"]
+            # "the government of Sindh province": a name before a word for a region is a place
+            after_prep = after_prep or (tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in self.kb.grammar["place_noun"])
             if after_prep or tok.i <= 1:
                 key = norm(tok.text.split("-")[0])
                 code = self.kb.places.get(key)
