@@ -268,3 +268,12 @@ def test_compound_blocklist_tests_the_part_next_to_the_head() -> None:
     assert index.nouns("gemeinderatswahlkampf") == []
     assert index.nouns("parteimachtkampf") == []
     assert [p.type for p in index.nouns("raketenangriff")] == ["ASSAULT"]
+
+
+@pytest.mark.issue(5)
+def test_act_in_an_ohne_clause_did_not_happen() -> None:
+    # "ohne um richterliche Genehmigung zu bitten": no REQUEST
+    got = events("Die österreichische Regierung darf Daten abfragen, ohne um richterliche Genehmigung zu bitten.")
+    assert all(t != "REQUEST" for t, _, _, _ in got), got
+    got = events("Die österreichische Regierung bat die EU um Hilfe.")
+    assert any(t == "REQUEST" for t, _, _, _ in got), got

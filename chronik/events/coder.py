@@ -718,6 +718,13 @@ def _finish(args: Arguments, p: Pattern) -> Arguments:
     return args
 
 
+def _absent(trig: Token, g: LanguageGrammar) -> bool:
+    """An act in an "ohne ... zu" / "without ...ing" clause: "ohne um Genehmigung zu bitten"."""
+    if any(c.dep_ == "mark" and c.lower_ in g.absence_marks for c in trig.children):
+        return True
+    return trig.dep_ == "pcomp" and trig.head.lower_ in g.absence_marks
+
+
 def arguments_by_position(m: Match, sent: Span, mentions: MentionIndex, g: LanguageGrammar) -> Arguments:
     """Fallback without a parse: the mention(s) before the trigger act, the first one after receives."""
     p = m.pattern
@@ -876,6 +883,8 @@ def code_sentence(
         subj_word = _subject_word(m.trigger, g) if has_dep else None
         if m.pattern.expletive and subj_word not in g.expletive_subjects:
             continue  # "es gibt" / "there is" patterns need their expletive subject
+        if has_dep and _absent(m.trigger, g):
+            continue  # "ohne um Genehmigung zu bitten": the act did not happen
         args = arguments_by_parse(m, mentions, index) if has_dep else arguments_by_position(m, sent, mentions, g)
         if args.blocked:
             continue

@@ -85,6 +85,8 @@ class LanguageGrammar(Record):
     # "der vereitelte Anschlag", "a foiled attack": a participle of these verbs on a nominal trigger says
     # the act never happened: no event
     preventing_verbs: list[str] = field(default_factory=list)
+    # "ohne um Genehmigung zu bitten", "without asking": an act in such a clause did not happen, no event
+    absence_marks: list[str] = field(default_factory=list)
     receive_verbs: list[str] = field(default_factory=list)  # "erhält Unterstützung von X": subject receives
     # "rejected an appeal from X", "violated a ban by X", "demanded the release of X": an object (or passive
     # subject) that is no actor names its party in a PP with one of these prepositions (tried in order)
