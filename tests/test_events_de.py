@@ -277,3 +277,16 @@ def test_act_in_an_ohne_clause_did_not_happen() -> None:
     assert all(t != "REQUEST" for t, _, _, _ in got), got
     got = events("Die österreichische Regierung bat die EU um Hilfe.")
     assert any(t == "REQUEST" for t, _, _, _ in got), got
+
+
+@pytest.mark.issue(5)
+def test_nominal_trigger_in_a_circumstance_pp_takes_no_actor_from_the_verb() -> None:
+    # "nach dem Angriff ...": the subject of "floh" did not attack
+    got = events("Nach dem Angriff auf die Stadt floh die ukrainische Regierung nach Lwiw.")
+    assert all(not (t == "ASSAULT" and a == frozenset({"UKR"})) for t, a, _, _ in got), got
+    # its own genitive still names the actor
+    got = events("Seit dem Einmarsch in die Ukraine verhängte die EU Sanktionen gegen Russland.")
+    assert all(t != "ASSAULT" for t, _, _, _ in got) and any(t == "SANCTION" for t, _, _, _ in got), got
+    # its own adjective still names the actor
+    got = events("Nach dem russischen Angriff auf die Ukraine tagte der UN-Sicherheitsrat.")
+    assert ("ASSAULT", frozenset({"RUS"}), frozenset({"UKR"}), ()) in got, got

@@ -34,7 +34,8 @@ class Arguments:
     blocked: bool = False  # the parse says this trigger is not an event of its own
     anaphor: bool = False  # "die Verhandlungen sollen beginnen": participants come from an earlier event
     event_ref: set[str] = field(default_factory=set)  # the object names an earlier event ("begrüßte die Verhandlungen")
-    attributive: bool = False  # "die festgenommenen Männer": only the parse's arguments, no positional fallback
+    # only the parse's own arguments, no positional guess: "die festgenommenen Männer", "nach dem Einspruch"
+    no_guess: bool = False
     reciprocal: bool = False  # "Gespräche zwischen A und B": the parties found became the actors
 
 
@@ -455,6 +456,13 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
             args.blocked = True
             args.notes.append(f"'{trig.text}' is the topic of a prepositional phrase, not an event")
             return _finish(args, p)
+        if any(_lemma(c) in g.circumstance_preps or c.lower_ in g.circumstance_preps
+               for c in trig.children if c.dep_ == "case"):
+            # "zählte nach dem FP-Einspruch nochmals aus", "seit dem Eingreifen X": a circumstance of
+            # another act, whose subject is not its actor
+            args.no_guess = True
+            args.notes.append(f"'{trig.text}' is a circumstance of '{verb.text}': no actor from it")
+            return _finish(args, p)
         lemmas = [lem for lem, _ in _full_verb_lemmas(verb, index, True)]
         # A verb lends its subject unless it is an event of its own ("begrüßte die Verhandlungen"):
         # listed support verbs always do; other verbs do when no authored pattern makes them an event.
@@ -582,7 +590,7 @@ def _attributive_arguments(m: Match, mentions: MentionIndex, g: LanguageGrammar)
     von Russland besetzten Gebiete") is a passive: its noun is the one acted on, the actor only its own
     agent PP or the actor the act implies (arrests: the police); no positional guess."""
     p, trig = m.pattern, m.trigger
-    args = Arguments(attributive=True)
+    args = Arguments(no_guess=True)
     noun = trig.head
     own = {t.i for t in trig.subtree}
     core = [t for t in _core(noun, mentions) if t.i not in own]
@@ -895,8 +903,8 @@ def code_sentence(
             if speaker is not None:
                 args.actor = [speaker]
                 args.notes.append(f"actor: the speaker '{speaker.text}' of the statement ('{subj_word}')")
-        if args.attributive:
-            pass  # "die festgenommenen Männer": the parse's arguments or none
+        if args.no_guess:
+            pass  # "die festgenommenen Männer", "nach dem Einspruch": the parse's own arguments or none
         elif has_dep and not args.actor and not args.recipient and not args.anaphor:
             args = arguments_by_position(m, sent, mentions, g)
         elif has_dep and not args.actor and args.recipient and not args.anaphor:

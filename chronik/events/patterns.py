@@ -87,6 +87,9 @@ class LanguageGrammar(Record):
     preventing_verbs: list[str] = field(default_factory=list)
     # "ohne um Genehmigung zu bitten", "without asking": an act in such a clause did not happen, no event
     absence_marks: list[str] = field(default_factory=list)
+    # "nach dem Einspruch", "after the attack": a nominal trigger in such a PP is a circumstance of the verb,
+    # whose subject is not its actor
+    circumstance_preps: list[str] = field(default_factory=list)
     receive_verbs: list[str] = field(default_factory=list)  # "erhält Unterstützung von X": subject receives
     # "rejected an appeal from X", "violated a ban by X", "demanded the release of X": an object (or passive
     # subject) that is no actor names its party in a PP with one of these prepositions (tried in order)
