@@ -290,3 +290,15 @@ def test_nominal_trigger_in_a_circumstance_pp_takes_no_actor_from_the_verb() -> 
     # its own adjective still names the actor
     got = events("Nach dem russischen Angriff auf die Ukraine tagte der UN-Sicherheitsrat.")
     assert ("ASSAULT", frozenset({"RUS"}), frozenset({"UKR"}), ()) in got, got
+
+
+@pytest.mark.issue(5)
+def test_demonstrative_pronoun_parsed_as_determiner_of_the_object() -> None:
+    # "nachdem dieser Golan in Schutz genommen hatte": "dieser" (Jaalon) acts, Golan is defended
+    text = ("Der israelische Vizegeneralstabschef Jair Golan kritisierte die Regierung. Ministerpräsident "
+            "Netanjahu bestellte Verteidigungsminister Moshe Jaalon zu sich, nachdem dieser Golan in Schutz "
+            "genommen hatte.")
+    coded = coder_for("de").code(make_article(text, lang="de", date="2016-05-09"))
+    support = [e for e in coded.events if e.type == "SUPPORT"]
+    assert support and [a.text for a in support[0].actor] == ["dieser"], support
+    assert [r.text for r in support[0].recipient] == ["Golan"], support

@@ -499,6 +499,14 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
             args.recipient = args.recipient or found
             args.notes.append(f"recipient: passive subject '{subj.text}'")
         else:
+            pronoun = _demonstrative_subject(subj, mentions, g)
+            if pronoun is not None and not args.actor and "obj" in p.recipient:
+                # "nachdem dieser Golan in Schutz genommen hatte": the parser made the demonstrative
+                # pronoun ("dieser" = the one just named) a determiner of the object that follows it
+                args.actor = [pronoun]
+                args.recipient = args.recipient or [
+                    r for r in mentions.in_tokens(_core(subj, mentions)) if r is not pronoun]
+                args.notes.append(f"actor: the pronoun '{pronoun.text}', object: '{subj.text}' (one phrase in the parse)")
             args.actor = args.actor or found
             args.notes.append(f"actor: subject '{subj.text}' of '{verb.text}'")
     if passive:
@@ -608,6 +616,19 @@ def _attributive_arguments(m: Match, mentions: MentionIndex, g: LanguageGrammar)
         if args.actor:
             args.notes.append("actor: agent PP of the participle")
     return _finish(args, p)
+
+
+def _demonstrative_subject(subj: Token, mentions: MentionIndex, g: LanguageGrammar) -> Entity | None:
+    """A demonstrative the actor layer resolved as a pronoun of its own but the parser hung on the name
+    after it as a determiner ("nachdem dieser Golan in Schutz genommen hatte"): the pronoun's mention."""
+    if subj.pos_ not in ("PROPN", "NOUN") or mentions.at(subj) is None:
+        return None
+    for d in subj.children:
+        if d.dep_ == "det" and d.i == subj.i - 1 and d.lower_ in g.demonstratives:
+            own = mentions.at(d)
+            if own is not None and own is not mentions.at(subj):
+                return own
+    return None
 
 
 def _object_party(cands: list[Token], mentions: MentionIndex, g: LanguageGrammar) -> list[Entity]:
