@@ -302,3 +302,13 @@ def test_demonstrative_pronoun_parsed_as_determiner_of_the_object() -> None:
     support = [e for e in coded.events if e.type == "SUPPORT"]
     assert support and [a.text for a in support[0].actor] == ["dieser"], support
     assert [r.text for r in support[0].recipient] == ["Golan"], support
+
+
+@pytest.mark.issue(5)
+def test_conjoined_verb_subject_in_the_wrong_number_is_its_object() -> None:
+    # "... und die Offiziere ermutigt hatte": "hatte" is singular, so the officers are encouraged, not encouraging
+    text = ("Der israelische Vizegeneralstabschef Jair Golan kritisierte die Regierung. Ministerpräsident "
+            "Netanjahu bestellte Verteidigungsminister Moshe Jaalon zu sich, nachdem dieser Golan in Schutz "
+            "genommen und die Offiziere ermutigt hatte.")
+    coded = coder_for("de").code(make_article(text, lang="de", date="2016-05-09"))
+    assert all("Offiziere" not in a.text for e in coded.events for a in e.actor), coded.events

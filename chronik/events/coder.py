@@ -338,7 +338,7 @@ def _subject(verb: Token, passive_aux: list[str] = (), stative_aux: list[str] = 
     adverbial = False
     while seen < 4:
         for c in tok.children:
-            if c.dep_ in _SUBJ_DEPS:
+            if c.dep_ in _SUBJ_DEPS and not _number_clash(c, tok):
                 passive = c.dep_ == "nsubj:pass" or is_passive(tok, list(passive_aux), list(stative_aux))
                 if adverbial and passive:
                     return None, False  # "X was attacked, killing ...": who controls the clause is unclear
@@ -354,6 +354,17 @@ def _subject(verb: Token, passive_aux: list[str] = (), stative_aux: list[str] = 
             continue
         break
     return None, False
+
+
+def _number_clash(subj: Token, verb: Token) -> bool:
+    """A conjoined verb's "subject" that disagrees in number with the clause's finite verb is its object
+    ("nachdem dieser ... und die Offiziere ermutigt hatte": "hatte" is singular): German morphology."""
+    if verb.dep_ != "conj" or any(c.dep_ == "conj" for c in subj.children) or subj.pos_ not in ("NOUN", "PROPN"):
+        return False
+    finite = [c for c in verb.children if c.dep_.startswith("aux") and c.morph.get("Number")]
+    number = subj.morph.get("Number")
+    verb_number = finite[0].morph.get("Number") if finite else []
+    return bool(number and verb_number) and not set(number) & set(verb_number)
 
 
 def _subject_word(verb: Token, g: LanguageGrammar) -> str | None:
@@ -499,7 +510,7 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
             args.recipient = args.recipient or found
             args.notes.append(f"recipient: passive subject '{subj.text}'")
         else:
-            pronoun = _demonstrative_subject(subj, mentions, g)
+            pronoun = _demonstrative_subject(subj, mentions, g) if subj.head.i == verb.i else None
             if pronoun is not None and not args.actor and "obj" in p.recipient:
                 # "nachdem dieser Golan in Schutz genommen hatte": the parser made the demonstrative
                 # pronoun ("dieser" = the one just named) a determiner of the object that follows it
@@ -523,7 +534,8 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
                 # A dative object is often parsed as a plain object: "iobj" accepts both.
                 deps = {"obj", "dobj"} if slot == "obj" else {"iobj", "obj", "dobj"}
                 cands = [c for c in verb.children if c not in m.tokens and (c.dep_ in deps or (
-                    slot == "iobj" and c.dep_ == "obl:arg" and not any(x.dep_ == "case" for x in c.children)))]
+                    slot == "iobj" and c.dep_ == "obl:arg" and not any(x.dep_ == "case" for x in c.children))
+                    or (c.dep_ in _SUBJ_DEPS and _number_clash(c, verb)))]  # a "subject" in the wrong number
                 # ("kann dem Vorschlag etwas abgewinnen": the German parser labels a bare dative obl:arg)
             elif slot == "clause":
                 # "demanded that Hamas renounce ...": the party asked is the subject of the that-clause, the
