@@ -312,3 +312,10 @@ def test_conjoined_verb_subject_in_the_wrong_number_is_its_object() -> None:
             "genommen und die Offiziere ermutigt hatte.")
     coded = coder_for("de").code(make_article(text, lang="de", date="2016-05-09"))
     assert all("Offiziere" not in a.text for e in coded.events for a in e.actor), coded.events
+
+
+@pytest.mark.issue(5)
+def test_coordinated_acts_with_the_same_dyad_are_two_events() -> None:
+    # "kritisierte die Türkei und verurteilte sie": two acts of the same type and dyad
+    got = events("Frankreich kritisierte die Türkei und verurteilte die türkische Regierung.")
+    assert sum(1 for t, a, r, _ in got if t == "ACCUSE" and a == frozenset({"FRA"}) and r == frozenset({"TUR"})) == 2, got

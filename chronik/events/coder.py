@@ -1019,7 +1019,7 @@ def code_sentence(
             e.type, e.mode = "AGREE", None
             e.aux = [a for a in e.aux if a != "future"]
             e.score = score("AGREE", negated="negation" in e.aux)
-    return deduplicate([e for _, e in pairs])
+    return deduplicate([e for _, e in pairs], distinct=_coordinated_acts(pairs))
 
 
 # Types whose object is the party acted on even when the actor layer does not know it.
@@ -1110,15 +1110,28 @@ def _key(e: Event) -> tuple:
     return (e.type, frozenset(a.code for a in e.actor), frozenset(r.code for r in e.recipient))
 
 
-def deduplicate(events: list[Event]) -> list[Event]:
-    """One event per real event: overlapping triggers or identical (type, dyad) keep the best."""
+def _coordinated_acts(pairs: list[tuple[Match, Event]]) -> set[frozenset[int]]:
+    """Pairs of events whose verb triggers are coordinated ("in Schutz genommen und die Offiziere
+    ermutigt"): two acts, even with the same type and dyad."""
+    verbs = [(m.trigger, e) for m, e in pairs if m.pattern.verb and m.trigger.pos_ in ("VERB", "AUX")]
+    out: set[frozenset[int]] = set()
+    for t1, e1 in verbs:
+        for t2, e2 in verbs:
+            if t1.i < t2.i and t2.dep_ == "conj" and t2.head.i == t1.i:
+                out.add(frozenset({id(e1), id(e2)}))
+    return out
+
+
+def deduplicate(events: list[Event], distinct: set[frozenset[int]] = frozenset()) -> list[Event]:  # type: ignore[assignment]
+    """One event per real event: overlapping triggers or identical (type, dyad) keep the best; `distinct`
+    names pairs of events that are two acts though their (type, dyad) is the same."""
     ranked = sorted(events, key=lambda e: (-e.confidence, e.evidence.start))
     kept: list[Event] = []
     for e in ranked:
         clash = False
         for k in kept:
             overlap = e.evidence.start < k.evidence.end and k.evidence.start < e.evidence.end
-            if overlap or _key(e) == _key(k):
+            if overlap or (_key(e) == _key(k) and frozenset({id(e), id(k)}) not in distinct):
                 clash = True
                 break
         if not clash:
