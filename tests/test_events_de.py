@@ -319,3 +319,12 @@ def test_coordinated_acts_with_the_same_dyad_are_two_events() -> None:
     # "kritisierte die Türkei und verurteilte sie": two acts of the same type and dyad
     got = events("Frankreich kritisierte die Türkei und verurteilte die türkische Regierung.")
     assert sum(1 for t, a, r, _ in got if t == "ACCUSE" and a == frozenset({"FRA"}) and r == frozenset({"TUR"})) == 2, got
+
+
+@pytest.mark.issue(5)
+def test_separate_word_parsed_as_compound_is_no_actor_in_german() -> None:
+    # "in Ägyptens Hauptstadt Kairo Geschäftsabschlüsse": Kairo did not make the deals
+    text = ("Frankreichs Präsident François Hollande bringt von seinem Besuch in Ägyptens Hauptstadt Kairo "
+            "Geschäftsabschlüsse in Höhe von zwei Milliarden Euro heim.")
+    coded = coder_for("de").code(make_article(text, lang="de", date="2016-04-18"))
+    assert all(not (e.type == "COOPERATE" and any(a.text == "Kairo" for a in e.actor)) for e in coded.events)

@@ -428,6 +428,10 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
                 c.dep_ in ("nmod:poss", "compound", "det:poss") or (c.dep_ == "amod" and c.pos_ == "ADJ")
                 or (c.dep_ == "nmod" and not any(x.dep_ == "case" for x in c.children)))]
         poss = [c for c in poss if mentions.at(c) is not None]
+        if g.compound_nouns:
+            # German writes compounds as one word: a separate word the parser calls a compound modifier
+            # is a misparse ("in Ägyptens Hauptstadt Kairo Geschäftsabschlüsse"), not the actor
+            poss = [c for c in poss if c.dep_ != "compound"]
         head = trig.head if trig.head.i != trig.i else None
         receiving = head is not None and head.pos_ in ("VERB", "AUX") and any(
             lem in g.receive_verbs for lem, _ in _full_verb_lemmas(head, index, True))
