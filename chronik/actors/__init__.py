@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from .kb import Entry, KnowledgeBase
-from .resolver import ActorResolver
+from .resolver import ActorResolver, article_country
 
-__all__ = ["ActorResolver", "Entry", "KnowledgeBase", "explain_lookup"]
+__all__ = ["ActorResolver", "Entry", "KnowledgeBase", "article_country", "explain_lookup"]
 
 
 def explain_lookup(text: str, *, lang: str, date: str | None = None, extra_files: Iterable[str] = ()) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from chronik.actors import article_country
 from chronik.events.ontology import score
 from chronik.events.patterns import LanguageGrammar, Pattern, PatternIndex, load_patterns
 from chronik.model import Entity, Event, Evidence, Place, Statement
@@ -49,7 +50,7 @@ class MentionIndex:
         self.speakers = [(s.content_start, s.content_end, s.speaker) for s in statements
                          if s.speaker is not None and s.speaker.code]
         self.mentions = sorted(mentions, key=lambda m: m.start)
-        self.country = _article_country(self.mentions, home)
+        self.country = article_country(self.mentions, home)
         # places stand in for their country as a last-resort recipient ("lifted a curfew in Montenegro")
         self.places: dict[int, Entity] = {}
         for pl in places:
@@ -81,17 +82,6 @@ class MentionIndex:
             if m is not None and all(m is not o for o in out):
                 out.append(m)
         return out
-
-
-def _article_country(mentions: list[Entity], home: str | None) -> str | None:
-    """The country most of the article's actors belong to (the dateline's country weighs most)."""
-    counts: dict[str, int] = {}
-    if home:
-        counts[home] = 3
-    for e in mentions:
-        if e.code and len(e.code) == 3 and e.sector != "IGO":
-            counts[e.code] = counts.get(e.code, 0) + (2 if e.kind in ("country", "person", "party") else 1)
-    return max(counts, key=lambda c: counts[c]) if counts else None
 
 
 def _patient(cands: list[Token], mentions: MentionIndex) -> list[Entity]:
