@@ -5,6 +5,7 @@ import hashlib
 import os
 import pickle
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,8 +63,6 @@ def name_key(text: str, middle: bool = False) -> str | None:
     "Carlos Menem", "Omar Hassan Ahmad al Bashir" and "Omar Hassan al-Bashir", "Jean Bertrand Aristide"
     and "Jean-Bertrand Aristide", "François Mitterrand" and "Francois Mitterand" share one key. With
     `middle`, all names are kept (only spelling is loosened) and the key starts with '='."""
-    import unicodedata
-
     t = unicodedata.normalize("NFKD", norm(text)).encode("ascii", "ignore").decode()
     t = re.sub(r"[-\u2010\u2011]", " ", t.replace("'", " "))
     words = [w for w in re.split(r"\s+", t) if w and w not in ("al", "el", "ad", "as", "bin", "ibn", "ben")]

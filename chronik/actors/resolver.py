@@ -10,6 +10,7 @@ from typing import Any, Iterable
 from ..errors import error
 from ..lemmas import is_known_word
 from ..model import Entity
+from ..places.gazetteer import Gazetteer
 from .kb import Entry, KnowledgeBase, build, name_key, norm
 
 STATE_CODE_KINDS = {"country", "adjective", "people", "metonym", "party", "igo", "org", "prefix"}
@@ -661,8 +662,6 @@ class ActorResolver:
 
     def _origin(self, doc, end: int):
         """'John Kibanga (29) aus Rutshuru': the place a person comes from (origin word, then a place)."""
-        from chronik.places.gazetteer import Gazetteer
-
         k = end
         if k < len(doc) and doc[k].text == "(":  # an age or party in parentheses
             close = next((j for j in range(k + 1, min(k + 5, len(doc))) if doc[j].text == ")"), None)
@@ -671,7 +670,7 @@ class ActorResolver:
             k = close + 1
         if k + 1 >= len(doc) or doc[k].lower_ not in self.kb.grammar["origin"] or not doc[k + 1].text[:1].isupper():
             return None
-        place = Gazetteer.for_lang(self.lang).lookup(doc[k + 1].text)
+        place = self._gazetteer().lookup(doc[k + 1].text)
         return place if place is not None and place.country else None
 
     def _name_convention(self, doc, m: Mention) -> str | None:
@@ -690,6 +689,10 @@ class ActorResolver:
                 and 1 <= int(doc[k + 1].text) <= 110:
             return "age"
         return None
+
+    def _gazetteer(self) -> Gazetteer:
+        """The place gazetteer of the resolver's language (origins, small towns as the article's country)."""
+        return Gazetteer.for_lang(self.lang)
 
     def _former(self, doc, m: Mention, head: Cue | None) -> str | None:
         """The word that makes the phrase's role a former one ("ehemalige", "Ex-"), if any."""
@@ -966,9 +969,7 @@ class ActorResolver:
 
     def _place_cues(self, doc, cues, sent_start) -> Counter:
         """Country cues from places (dateline, 'in <city>') that set the article's country."""
-        from chronik.places.gazetteer import Gazetteer
-
-        gazetteer = Gazetteer.for_lang(self.lang)
+        gazetteer = self._gazetteer()
         counts: Counter = Counter()
         for tok in doc:
             after_prep = tok.i > 0 and doc[tok.i - 1].lower_ in self.kb.grammar["place_prep"]
@@ -1111,8 +1112,10 @@ class ActorResolver:
             if pm.plural and gender in ("m", "f"):
                 continue  # number agreement: "er" is never "die Milizen"
             if (gender == "m" and person and g != "f") or (gender == "f" and person and g == "f"):
-                if pe.name or unnamed is not None:
-                    return (pm, pe) if pe.name or unnamed is None else unnamed
+                if pe.name:
+                    return pm, pe
+                if unnamed is not None:
+                    return unnamed
                 unnamed = (pm, pe)  # a named person a little further back is the likelier referent
                 continue
             if gender in ("pl", "any") and pe.kind not in ("pronoun",):

@@ -292,18 +292,15 @@ def is_passive(verb: Token, passive_aux: list[str], stative_aux: list[str] = ())
         return True
     if "Part" not in verb.morph.get("VerbForm") and verb.tag_ not in ("VVPP", "VBN"):
         return False
-    if any(c.dep_.startswith("aux") and _lemma(c) in passive_aux for c in verb.children):
-        return True
     # "war angeschossen und von der Polizei festgenommen worden": participles share the passive auxiliary
-    return _shares_passive(verb, passive_aux, stative_aux)
+    return _has_aux(verb, passive_aux) or bool(_shares_passive(verb, passive_aux, stative_aux))
 
 
 def _shares_passive(verb: Token, passive_aux: list[str], stative_aux: list[str]) -> list[Token]:
     """The coordinated passive participles a participle with no auxiliary of its own, or a stative one
     ("war"), shares its passive with: "war angeschossen und von der Polizei festgenommen worden", "die
     von X umworben und unterstützt wird" (not "has cancelled a visit after ... was declared")."""
-    own = [c for c in verb.children if c.dep_.startswith("aux")]
-    if own and not any(_lemma(c) in stative_aux for c in own):
+    if any(c.dep_.startswith("aux") for c in verb.children) and not _has_aux(verb, stative_aux):
         return []
     return [c for c in verb.children if c.dep_ == "conj" and c.i > verb.i and _passive_aux(c, passive_aux)
             and _shares_subject(c)]
@@ -315,8 +312,12 @@ def _shares_subject(conj: Token) -> bool:
 
 
 def _passive_aux(verb: Token, passive_aux: list[str]) -> bool:
-    return any(c.dep_ == "aux:pass" or (c.dep_.startswith("aux") and _lemma(c) in passive_aux)
-               for c in verb.children)
+    return any(c.dep_ == "aux:pass" for c in verb.children) or _has_aux(verb, passive_aux)
+
+
+def _has_aux(verb: Token, lemmas: list[str]) -> bool:
+    """Whether one of the verb's auxiliaries has one of these lemmas."""
+    return any(c.dep_.startswith("aux") and _lemma(c) in lemmas for c in verb.children)
 
 
 def _subject(verb: Token, passive_aux: list[str] = (), stative_aux: list[str] = ()  # type: ignore[assignment]
@@ -486,8 +487,7 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
     subj, passive = _subject(verb, g.passive_aux, g.stative_aux)
     if p.adj and not p.verb:
         passive = False  # "is prepared to": a participle used as an adjective describes its subject
-    if passive and p.reflexive and not any(c.dep_.startswith("aux") and _lemma(c) in g.passive_aux
-                                           for c in verb.children):
+    if passive and p.reflexive and not _has_aux(verb, g.passive_aux):
         # "ist an Einsätzen beteiligt (gewesen)": the state of a reflexive verb ("sich beteiligen"), no passive
         passive = False
         args.notes.append(f"'{verb.text}' without a passive auxiliary: the state of a reflexive verb, active")
@@ -915,7 +915,7 @@ def code_sentence(
     pairs: list[tuple[Match, Event]] = []
     pending: list[_Reference] = []
     for m in find_triggers(sent, index):
-        subj_word = _subject_word(m.trigger, g) if has_dep else None
+        subj_word = _subject_word(m.trigger, g) if has_dep and m.pattern.expletive else None
         if m.pattern.expletive and subj_word not in g.expletive_subjects:
             continue  # "es gibt" / "there is" patterns need their expletive subject
         if has_dep and _absent(m.trigger, g):
@@ -923,6 +923,8 @@ def code_sentence(
         args = arguments_by_parse(m, mentions, index) if has_dep else arguments_by_position(m, sent, mentions, g)
         if args.blocked:
             continue
+        if not args.actor and not args.anaphor and has_dep and subj_word is None:
+            subj_word = _subject_word(m.trigger, g)  # only needed when the parse gave no actor
         if not args.actor and not args.anaphor and (subj_word in g.speaker_subjects or m.pattern.expletive):
             # "Wir werden X unterstützen", "Atomwaffen werde es nicht geben": inside a statement the
             # speaker is the one who acts (or rules out)
