@@ -93,7 +93,8 @@ def _patient(cands: list[Token], mentions: MentionIndex) -> list[Entity]:
     core = sorted(_core(c), key=lambda t: t.i)
     core = [t for t in core if t.dep_ not in ("cc", "case") or core[0].i < t.i < core[-1].i]
     start, end = core[0].idx, core[-1].idx + len(core[-1])
-    return [Entity(text=c.doc.text[start:end], code=mentions.country, sector=None, start=start, end=end,
+    # the span's own text (Doc.text would re-join the whole article on every call)
+    return [Entity(text=c.doc[core[0].i:core[-1].i + 1].text, code=mentions.country, sector=None, start=start, end=end,
                    kind="implied", rule=f"object with no actor cue: the article's country {mentions.country}")]
 
 
@@ -738,7 +739,7 @@ def _drop_source_label(args: Arguments, sent: Span, m: Match) -> None:
         return
     kept = [a for a in args.actor if a.start >= colon.idx]
     if kept and len(kept) < len(args.actor):
-        args.notes.append(f"'{sent.doc.text[sent.start_char:colon.idx]}' before the colon is the headline's source")
+        args.notes.append(f"'{sent.doc[sent.start:colon.i].text}' before the colon is the headline's source")
         args.actor = kept
 
 
