@@ -189,9 +189,11 @@ def find_triggers(sent: Span, index: PatternIndex) -> list[Match]:
                     if p.id not in seen:
                         seen.add(p.id)
                         candidates.append((p, words))
+            nouns = None
             for p, words in candidates:
                 if p.object:
-                    obj = _object_noun(tok, p.object, index, has_dep)
+                    nouns = nouns if nouns is not None else _argument_nouns(tok, has_dep)
+                    obj = _object_noun(nouns, p.object, index)
                     if obj is None:
                         continue
                     matches.append(Match(p, tok, [*words, obj]))
@@ -220,27 +222,28 @@ def _attributive(tok: Token) -> bool:
     return tok.dep_ == "amod" and tok.head.i != tok.i and tok.head.pos_ in ("NOUN", "PROPN") and tok.tag_ == "ADJA"
 
 
-def _object_noun(verb: Token, noun: str, index: PatternIndex, has_dep: bool) -> Token | None:
+def _argument_nouns(verb: Token, has_dep: bool) -> list[tuple[Token, str]]:
+    """The words that may hold a light verb's noun, in order of preference, with their lemmas (computed
+    once per verb, tried for each of its light-verb patterns): its objects and subjects, then nouns in
+    PPs of the verb, its objects or its other PPs ("in Untersuchungshaft nehmen", "auf die Straße gehen";
+    the parser often hangs the PP on the object: "nahm den Minister in Schutz"). Without a parse: the
+    sentence."""
+    if not has_dep:
+        return [(t, _lemma(t)) for t in verb.sent if t.i != verb.i]
+    out = [c for c in verb.children if c.dep_ in _OBJ_DEPS | {"nsubj:pass", "nsubj"}]
+    holders = [verb] + [c for c in verb.children if c.dep_ in _OBJ_DEPS or c.dep_.startswith("obl")]
+    out += [c for h in holders for c in h.children
+            if (c.dep_ in _PP_DEPS or c.dep_.startswith(("obl", "nmod"))) and any(x.dep_ == "case" for x in c.children)]
+    return [(t, _lemma(t)) for t in out]
+
+
+def _object_noun(nouns: list[tuple[Token, str]], noun: str, index: PatternIndex) -> Token | None:
+    """The first of the verb's argument nouns that is the light verb's noun (or, in German, a compound
+    ending in it)."""
     noun = noun.lower()
-    def ok(t: Token) -> bool:
-        lemma = _lemma(t)
-        return lemma == noun or (index.grammar.compound_nouns and lemma.endswith(noun) and len(lemma) > len(noun))
-    if has_dep:
-        for c in verb.children:
-            if c.dep_ in _OBJ_DEPS | {"nsubj:pass", "nsubj"} and ok(c):
-                return c
-        # the noun of a light verb may stand in a PP: "in Untersuchungshaft nehmen", "auf die Straße
-        # gehen"; the parser often hangs it on the verb's object or on another PP ("nahm den Minister
-        # in Schutz", "gingen gegen die Regierung auf die Straße")
-        holders = [verb] + [c for c in verb.children if c.dep_ in _OBJ_DEPS or c.dep_.startswith("obl")]
-        for h in holders:
-            for c in h.children:
-                if (c.dep_ in _PP_DEPS or c.dep_.startswith(("obl", "nmod"))) and ok(c) and \
-                        any(x.dep_ == "case" for x in c.children):
-                    return c
-        return None
-    for t in verb.sent:
-        if t.i != verb.i and ok(t):
+    compounds = index.grammar.compound_nouns
+    for t, lemma in nouns:
+        if lemma == noun or (compounds and lemma.endswith(noun) and len(lemma) > len(noun)):
             return t
     return None
 
