@@ -49,6 +49,9 @@ class MentionIndex:
         # who speaks where: "wir werden ...", "es werde keine X geben" inside a statement are the speaker's
         self.speakers = [(s.content_start, s.content_end, s.speaker) for s in statements
                          if s.speaker is not None and s.speaker.code]
+        # what a speech verb introduces: "X schränke Y ein, kritisieren die Anwälte" (cue span -> content span)
+        self.contents = [(s.evidence.start, s.evidence.end, s.content_start, s.content_end, s.speaker)
+                         for s in statements]
         self.mentions = sorted(mentions, key=lambda m: m.start)
         self.country = article_country(self.mentions, home)
         # places stand in for their country as a last-resort recipient ("lifted a curfew in Montenegro")
@@ -75,6 +78,14 @@ class MentionIndex:
         """The speaker of the statement whose content holds `tok`, if known."""
         return next((spk for a, b, spk in self.speakers if a <= tok.idx < b), None)
 
+    def content_of(self, tok: Token) -> tuple[int, int] | None:
+        """The character span of what the statement whose speech verb is `tok` reports, if any."""
+        return next(((a, b) for cs, ce, a, b, _ in self.contents if cs <= tok.idx < ce), None)
+
+    def speaker_of(self, tok: Token) -> Entity | None:
+        """The speaker of the statement whose speech verb is `tok`, if known."""
+        return next((spk for cs, ce, _, _, spk in self.contents if cs <= tok.idx < ce), None)
+
     def in_tokens(self, tokens: Iterable[Token]) -> list[Entity]:
         out: list[Entity] = []
         for tok in sorted(tokens, key=lambda t: t.i):
@@ -82,6 +93,35 @@ class MentionIndex:
             if m is not None and all(m is not o for o in out):
                 out.append(m)
         return out
+
+
+def _speaker_acts(verb: Token, args: Arguments, mentions: MentionIndex) -> None:
+    """A speech verb's act is its speaker's: "Die Regierung schränke X ein, kritisieren die Anwälte" is
+    parsed with "Regierung" as the subject of "kritisieren"; the statement knows who speaks, and the
+    one the parse took from inside the reported words is who the act is about."""
+    speaker = mentions.speaker_of(verb)
+    span = mentions.content_of(verb)
+    if speaker is None or span is None or any(a.start == speaker.start for a in args.actor):
+        return
+    if not all(span[0] <= a.start < span[1] for a in args.actor):
+        return
+    inside = args.actor
+    args.actor = [speaker]
+    args.recipient = [r for r in args.recipient if r.start != speaker.start] or inside
+    args.notes.append(f"actor: the speaker '{speaker.text}' of the statement '{verb.text}' introduces "
+                      f"(the parse's subject is inside the reported words)")
+
+
+def _reported_subject(verb: Token, mentions: MentionIndex) -> list[Entity]:
+    """The subject of what a speech verb reports, through the statement it introduces ("Die Koalition
+    baue ein Spitzelnetz auf, kritisieren die Anwälte"): the parse often hangs the reported clause
+    elsewhere. The first mention the parse calls a subject, else the first mention of the content."""
+    span = mentions.content_of(verb)
+    if span is None:
+        return []
+    toks = [t for t in verb.doc if span[0] <= t.idx < span[1]]
+    found = mentions.in_tokens(t for t in toks if t.dep_.startswith("nsubj")) or mentions.in_tokens(toks)
+    return found[:1]
 
 
 def _patient(cands: list[Token], mentions: MentionIndex) -> list[Entity]:
@@ -539,7 +579,7 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
                 # "demanded that Hamas renounce ...": the party asked is the subject of the that-clause, the
                 # words of the clause before its verb (the small parser often mislabels a bare subjunctive)
                 cands = [t for c in verb.children if c.dep_ == "ccomp" for t in c.subtree if t.i < c.i]
-                found = mentions.in_tokens(cands)
+                found = mentions.in_tokens(cands) or _reported_subject(verb, mentions)
                 if found:
                     args.recipient = found
                     args.notes.append(f"recipient: subject of the clause '{verb.text}' governs")
@@ -954,6 +994,8 @@ def code_sentence(
             if args.actor:
                 args.notes.append(f"actor: implied by '{m.trigger.text}' ({m.pattern.implied} of the article's "
                                   f"country {mentions.country})")
+        if has_dep and args.actor:
+            _speaker_acts(m.trigger, args, mentions)
         if len(args.actor) > 1:
             _drop_source_label(args, sent, m)
         if not args.actor and not args.anaphor:
