@@ -1,22 +1,27 @@
 """Throughput of Chronik against bare spaCy, with workers and engines, measured in one run.
 
     python bench/bench_throughput.py                  # 10,000-article corpus, 400 of them measured
-    python bench/bench_throughput.py --articles 2000 --measure 60 --words 400
+    python bench/bench_throughput.py --articles 1000 --measure 96 --repeat 5 --skip dask
 
 Prints articles/s for: the bare spaCy pipeline (`nlp.pipe`, the same pipeline Chronik loads), the
 full coder without storage, the full coder with DuckDB storage (in-process ingest), a pool of 1 and
 of 2 worker processes, and Dask (LocalCluster, 2 workers); then the ratios and peak RSS per worker.
-Pipelines are loaded (warmed) before each timing: load time is reported, not counted.
+Pipelines are loaded (warmed) and engines started before the first timing: load time is reported,
+not counted. The runs are interleaved: each of `--repeat` rounds runs every measurement once, so a
+change of machine load hits all of them alike; the table gives each run's median and every round,
+and the ratios are given as the ratio of the medians and per round.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import tempfile
 import threading
 import time
 import warnings
+from contextlib import ExitStack
 from itertools import islice
 from pathlib import Path
 
@@ -75,6 +80,23 @@ def _timed_ingest(path: Path, db: Path, *, code=None) -> tuple[float, int]:  # t
         return time.perf_counter() - t, report.stored
 
 
+def _rate(fn) -> float:  # type: ignore[no-untyped-def]
+    """Articles per second of one timed call of `fn`, which returns how many articles it did."""
+    t = time.perf_counter()
+    n = fn()
+    return n / (time.perf_counter() - t)
+
+
+def _median(xs: list[float]) -> float:
+    return statistics.median(xs) if xs else float("nan")
+
+
+def summarize(rates: dict[str, list[float]], *, num: str, den: str) -> tuple[float, list[float]]:
+    """The ratio of the medians of two runs, and the ratio within each round (the runs are interleaved)."""
+    per_round = [a / b for a, b in zip(rates[num], rates[den])]
+    return _median(rates[num]) / _median(rates[den]), per_round
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=10_000, help="corpus size (written to a temporary JSONL)")
@@ -82,8 +104,12 @@ def main() -> None:
     ap.add_argument("--words", type=int, default=400, help="words per article")
     ap.add_argument("--german-share", type=float, default=0.5, help="share of German articles (1.0: German only)")
     ap.add_argument("--skip", default="", help="comma list of runs to skip: pool1,pool2,dask")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="rounds; each round runs every measurement once, in the same order (default 3)")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
+    if args.repeat < 1:
+        ap.error("--repeat must be at least 1")
     warnings.simplefilter("ignore")
     tmp = Path(tempfile.mkdtemp(prefix="chronik-bench-"))
     t = time.perf_counter()
@@ -94,7 +120,7 @@ def main() -> None:
     warm = _slice(full, tmp / "warm.jsonl", args.measure, 16)
     langs = sorted({json.loads(line)["lang"] for line in sample.open(encoding="utf-8")})
     print("pipelines: " + ", ".join(f"{lang}={'trained' if has_trained(lang) else 'blank+rules'}" for lang in langs))
-    print(f"cores: {psutil.cpu_count()}  load average: {', '.join(f'{x:.1f}' for x in psutil.getloadavg())}")
+    print(f"cores: {psutil.cpu_count()}  load average: {_load()}")
 
     t = time.perf_counter()
     for lang in langs:
@@ -103,69 +129,95 @@ def main() -> None:
     t = time.perf_counter()
     for _ in code_stream(read_path(warm)):  # tables the stages load lazily on their first article
         pass
-    print(f"warm-up (lazy tables of the stages): {time.perf_counter() - t:.1f}s")
-    articles = [a for a in read_path(sample)]
+    with open_store(tmp / "warm.duckdb") as store:  # the first write of a process imports pandas (pyarrow)
+        ingest(read_path(warm), store)
+    print(f"warm-up (lazy tables of the stages, first store write): {time.perf_counter() - t:.1f}s")
+    articles = list(read_path(sample))
     words = sum(len(a.text.split()) for a in articles)
-    rows: list[tuple[str, float, str]] = []
+    by_lang = {lang: [parse_text(a) for a in articles if a.lang == lang] for lang in langs}
 
-    t = time.perf_counter()
-    for lang in langs:
-        texts = [parse_text(a) for a in articles if a.lang == lang]
-        for _ in coder_for(lang).nlp.pipe(texts, batch_size=16):
-            pass
-    bare = len(articles) / (time.perf_counter() - t)
-    rows.append(("bare spaCy nlp.pipe", bare, "-"))
+    def bare() -> int:
+        for lang, texts in by_lang.items():
+            for _ in coder_for(lang).nlp.pipe(texts, batch_size=16):
+                pass
+        return len(articles)
 
-    t = time.perf_counter()
-    for _ in code_stream(articles):
-        pass
-    rows.append(("Chronik code (no store)", len(articles) / (time.perf_counter() - t), "-"))
-    del articles
+    def code() -> int:
+        # Fresh Article objects each round: the coder writes to them (lang).
+        return sum(1 for _ in code_stream(read_path(sample)))
 
     me = psutil.Process()
-    with PeakRSS(lambda: [me.pid]) as rss:
-        secs, n = _timed_ingest(sample, tmp / "serial.duckdb")
-    rows.append(("Chronik code + store, 1 process", n / secs, rss.mb()))
-    serial = n / secs
-
+    runs: list[tuple[str, object, callable]] = [  # type: ignore[valid-type]
+        ("bare spaCy nlp.pipe", bare, None),
+        ("Chronik code (no store)", code, None),
+        ("Chronik code + store, 1 process", None, lambda: [me.pid]),
+    ]
+    engines = ExitStack()
     from chronik.scale.local import pool_coder
 
     for workers in (1, 2):
         if f"pool{workers}" in skip:
             continue
-        with pool_coder(workers=workers, langs=tuple(langs)) as pool:
-            t = time.perf_counter()
-            list(pool(list(read_path(warm))))
-            load = time.perf_counter() - t
-            with PeakRSS(pool.pids) as rss:
-                secs, n = _timed_ingest(sample, tmp / f"pool{workers}.duckdb", code=pool)
-        rows.append((f"pool, {workers} worker(s) (+ store in parent)", n / secs, rss.mb()))
-        print(f"pool of {workers}: start + load + warm-up {load:.1f}s")
-
+        pool = engines.enter_context(pool_coder(workers=workers, langs=tuple(langs)))
+        t = time.perf_counter()
+        list(pool(list(read_path(warm))))
+        print(f"pool of {workers}: start + load + warm-up {time.perf_counter() - t:.1f}s")
+        runs.append((f"pool, {workers} worker(s) (+ store in parent)", pool, pool.pids))
     if "dask" not in skip:
         from chronik.scale.dask_engine import dask_coder
 
-        with dask_coder(workers=2, langs=tuple(langs)) as dc:
-            t = time.perf_counter()
-            list(dc(list(read_path(warm))))
-            load = time.perf_counter() - t
-            pids = [p.pid for p in psutil.Process().children(recursive=True)]
-            with PeakRSS(lambda: pids) as rss:
-                secs, n = _timed_ingest(sample, tmp / "dask.duckdb", code=dc)
-        rows.append(("Dask LocalCluster, 2 workers", n / secs, rss.mb()))
-        print(f"dask: start + load + warm-up {load:.1f}s")
+        before = {p.pid for p in me.children(recursive=True)}  # the pools' workers are not Dask's
+        dc = engines.enter_context(dask_coder(workers=2, langs=tuple(langs)))
+        t = time.perf_counter()
+        list(dc(list(read_path(warm))))
+        dask_pids = [p.pid for p in me.children(recursive=True) if p.pid not in before]
+        print(f"dask: start + load + warm-up {time.perf_counter() - t:.1f}s")
+        runs.append(("Dask LocalCluster, 2 workers", dc, lambda: dask_pids))
 
-    print(f"\nmeasured on {args.measure} articles, {words / max(args.measure, 1):.0f} words each on average")
-    print(f"{'run':46} {'articles/s':>10} {'words/s':>9}  peak RSS MB per process")
-    for name, rate, mb in rows:
-        print(f"{name:46} {rate:10.2f} {rate * words / args.measure:9.0f}  {mb}")
-    by = {name: rate for name, rate, _ in rows}
-    print(f"\nfull pipeline with storage / bare nlp.pipe: {serial / bare:.0%}  (target >= 75%)")
-    p1, p2 = by.get("pool, 1 worker(s) (+ store in parent)"), by.get("pool, 2 worker(s) (+ store in parent)")
-    if p1 and p2:
-        print(f"2 workers / 1 worker: {p2 / p1:.2f}x;  2 workers: {p2:.1f} articles/s  (target >= 25)")
-    if p2 and "Dask LocalCluster, 2 workers" in by:
-        print(f"Dask / local pool (2 workers): {by['Dask LocalCluster, 2 workers'] / p2:.2f}x")
+    rates: dict[str, list[float]] = {name: [] for name, _, _ in runs}
+    peaks: dict[str, dict[int, int]] = {name: {} for name, _, _ in runs}
+    with engines:
+        for r in range(args.repeat):
+            line = []
+            for k, (name, fn, watch) in enumerate(runs):
+                if watch is None:
+                    rate = _rate(fn)
+                else:  # ingest into a fresh store: in-process (engine None) or through an engine
+                    with PeakRSS(watch) as rss:
+                        secs, n = _timed_ingest(sample, tmp / f"r{r}-{k}.duckdb", code=fn)
+                    rate = n / secs
+                    for pid, v in rss.peak.items():
+                        peaks[name][pid] = max(peaks[name].get(pid, 0), v)
+                rates[name].append(rate)
+                line.append(f"{rate:.2f}")
+            print(f"round {r + 1}/{args.repeat} (load average {_load()}): " + ", ".join(line))
+
+    print(f"\nmeasured on {args.measure} articles, {words / max(args.measure, 1):.0f} words each on average; "
+          f"{args.repeat} interleaved round(s), median per run")
+    print(f"{'run':46} {'articles/s':>10} {'words/s':>9}  {'all rounds':24} peak RSS MB per process")
+    for name, _, _ in runs:
+        med = _median(rates[name])
+        every = ", ".join(f"{x:.2f}" for x in rates[name])
+        mb = ", ".join(f"{v / 2**20:.0f}" for v in peaks[name].values()) or "-"
+        print(f"{name:46} {med:10.2f} {med * words / args.measure:9.0f}  {every:24} {mb}")
+    ratio, per_round = summarize(rates, num="Chronik code + store, 1 process", den="bare spaCy nlp.pipe")
+    print(f"\nfull pipeline with storage / bare nlp.pipe: {ratio:.0%} (ratio of medians; target >= 75%)"
+          f"  per round: {', '.join(f'{x:.0%}' for x in per_round)}")
+    ratio, per_round = summarize(rates, num="Chronik code (no store)", den="bare spaCy nlp.pipe")
+    print(f"code without store / bare nlp.pipe: {ratio:.0%}  per round: {', '.join(f'{x:.0%}' for x in per_round)}")
+    p1, p2 = "pool, 1 worker(s) (+ store in parent)", "pool, 2 worker(s) (+ store in parent)"
+    if p1 in rates and p2 in rates:
+        ratio, per_round = summarize(rates, num=p2, den=p1)
+        print(f"2 workers / 1 worker: {ratio:.2f}x (per round {', '.join(f'{x:.2f}' for x in per_round)});  "
+              f"2 workers: {_median(rates[p2]):.1f} articles/s  (target >= 25)")
+    if p2 in rates and "Dask LocalCluster, 2 workers" in rates:
+        ratio, _ = summarize(rates, num="Dask LocalCluster, 2 workers", den=p2)
+        print(f"Dask / local pool (2 workers): {ratio:.2f}x")
+    print(f"load average at the end: {_load()}")
+
+
+def _load() -> str:
+    return ", ".join(f"{x:.1f}" for x in psutil.getloadavg())
 
 
 if __name__ == "__main__":
