@@ -22,3 +22,11 @@ def events(text: str, lang: str = "de") -> list[tuple[str, frozenset, frozenset]
 def test_criticism_of_a_reported_clause_targets_its_subject(text: str) -> None:
     # The one criticised is the subject of what the speech verb reports, wherever the parse hangs it.
     assert ("ACCUSE", frozenset({"DEU"}), frozenset({"RUS"})) in events(text)
+
+
+@pytest.mark.issue(5)
+def test_a_known_act_named_as_the_setting_of_another_is_no_new_event() -> None:
+    # "im Prozess" only says where the testimony was given; the trial was coded where it was reported.
+    got = events("Die russische Justiz eröffnete den Prozess gegen den ukrainischen Minister. "
+                 "Der Minister hatte im Prozess ausgesagt, dass er unschuldig sei.")
+    assert len([e for e in got if e[0] == "ACCUSE"]) == 1, got

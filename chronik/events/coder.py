@@ -536,6 +536,12 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
         passive = False
         args.notes.append(f"'{verb.text}' without a passive auxiliary: the state of a reflexive verb, active")
     if p.noun and verb.i != trig.i and subj is None and not args.recipient:
+        own_pp = _pp_object(trig, {x.split(":", 1)[1] for x in p.recipient if x.startswith("prep:")})
+        if any(c.dep_ == "case" for c in trig.children) and not own_pp and all(t.i != verb.i for t in m.tokens):
+            # "hatte im Prozess ausgesagt": a known act named as the setting of another, no new event
+            args.blocked = True
+            args.notes.append(f"'{trig.text}' is the setting of '{verb.text}', not an act of its own")
+            return _finish(args, p)
         args.anaphor = True
         args.notes.append(f"'{verb.text}' has no subject: participants from an earlier event")
         return _finish(args, p)
