@@ -328,3 +328,13 @@ def test_separate_word_parsed_as_compound_is_no_actor_in_german() -> None:
             "Geschäftsabschlüsse in Höhe von zwei Milliarden Euro heim.")
     coded = coder_for("de").code(make_article(text, lang="de", date="2016-04-18"))
     assert all(not (e.type == "COOPERATE" and any(a.text == "Kairo" for a in e.actor)) for e in coded.events)
+
+
+@pytest.mark.issue(5)
+def test_taking_part_is_cooperation_only_with_a_partner() -> None:
+    # COOPERATE needs a recipient (PLOVER): taking part in the planning of an attack is no cooperation
+    got = events("Den beiden Verdächtigen wird vorgeworfen, an der Planung eines Attentats in Paris beteiligt gewesen "
+                 "zu sein.")
+    assert all(t != "COOPERATE" for t, _, _, _ in got), got
+    got = events("Dänemark hat sich an der Seite der USA an Einsätzen im Irak beteiligt.")
+    assert ("COOPERATE", frozenset({"DNK"}), frozenset({"USA"}), ()) in got, got
