@@ -338,3 +338,11 @@ def test_taking_part_is_cooperation_only_with_a_partner() -> None:
     assert all(t != "COOPERATE" for t, _, _, _ in got), got
     got = events("Dänemark hat sich an der Seite der USA an Einsätzen im Irak beteiligt.")
     assert ("COOPERATE", frozenset({"DNK"}), frozenset({"USA"}), ()) in got, got
+
+
+@pytest.mark.issue(5)
+def test_opposition_is_an_objection() -> None:
+    # "Widerstand gegen X" expresses an objection (PLOVER ACCUSE 'disapprove'), not the refusal of a request
+    got = events("Frankreich leistet entschlossenen Widerstand gegen die Pläne Polens.")
+    assert ("ACCUSE", frozenset({"FRA"}), frozenset({"POL"}), ()) in got, got
+    assert all(t != "REJECT" for t, _, _, _ in got), got
