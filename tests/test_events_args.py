@@ -30,3 +30,19 @@ def test_a_known_act_named_as_the_setting_of_another_is_no_new_event() -> None:
     got = events("Die russische Justiz eröffnete den Prozess gegen den ukrainischen Minister. "
                  "Der Minister hatte im Prozess ausgesagt, dass er unschuldig sei.")
     assert len([e for e in got if e[0] == "ACCUSE"]) == 1, got
+
+
+@pytest.mark.issue(5)
+def test_a_phrase_that_cannot_be_dative_is_no_dative_recipient() -> None:
+    # "ein Sondergericht" is what is proposed (accusative), not to whom (dative: "einem ...").
+    got = events("Im Bürgerkrieg in Sri Lanka wurden Verbrechen begangen. "
+                 "Die Vereinten Nationen schlagen ein Sondergericht in Sri Lanka vor.")
+    assert ("REQUEST", frozenset({"UN"}), frozenset()) in got, got
+
+
+@pytest.mark.issue(5)
+def test_an_actor_is_no_recipient_of_its_own_act_under_another_name() -> None:
+    got = events("Die Uno legte einen Bericht vor. Uno will Sondergericht Um die Verbrechen aufzuarbeiten, "
+                 "schlagen die Vereinten Nationen ein Sondergericht vor.")
+    assert all("UN" not in r for t, _, r in got if t == "REQUEST"), got
+    assert any(t == "REQUEST" for t, _, _ in got), got

@@ -581,6 +581,9 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
                     slot == "iobj" and c.dep_ == "obl:arg" and not any(x.dep_ == "case" for x in c.children))
                     or (c.dep_ in _SUBJ_DEPS and _number_clash(c, verb)))]  # a "subject" in the wrong number
                 # ("kann dem Vorschlag etwas abgewinnen": the German parser labels a bare dative obl:arg)
+                if slot == "iobj" and g.non_dative_determiners:
+                    cands = [c for c in cands if not any(
+                        x.dep_ == "det" and x.lower_ in g.non_dative_determiners for x in c.children)]
             elif slot == "clause":
                 # "demanded that Hamas renounce ...": the party asked is the subject of the that-clause, the
                 # words of the clause before its verb (the small parser often mislabels a bare subjunctive)
@@ -794,7 +797,10 @@ def _drop_source_label(args: Arguments, sent: Span, m: Match) -> None:
 
 def _finish(args: Arguments, p: Pattern) -> Arguments:
     args.actor = _with_conjuncts(args.actor)
-    args.recipient = [r for r in _with_conjuncts(args.recipient) if all(r is not a for a in args.actor)]
+    # an actor is no recipient of its own act, under any of its names ("Uno" ... "die Vereinten Nationen")
+    ids = {a.entity_id for a in args.actor if a.entity_id is not None}
+    args.recipient = [r for r in _with_conjuncts(args.recipient) if all(r is not a for a in args.actor)
+                      and (r.entity_id is None or r.entity_id not in ids)]
     if p.reciprocal and not args.actor and len(args.recipient) >= 2:
         # "talks between A and B": every party acts, no one receives (annotation guide, rule 3).
         args.actor, args.recipient = args.recipient, []

@@ -97,6 +97,9 @@ class LanguageGrammar(Record):
     expletive_subjects: list[str] = field(default_factory=list)  # "es" (es gibt), "there" (there is)
     speaker_subjects: list[str] = field(default_factory=list)  # "wir", "man": in a statement, the speaker acts
     governed_before_trigger: bool = False  # verb-final clauses: the verb's arguments stand before the trigger
+    # "schlagen ein Sondergericht vor": a determiner that cannot open a dative phrase; the parser's "iobj"
+    # (or object taken for one) with it is no dative recipient
+    non_dative_determiners: list[str] = field(default_factory=list)
     relative_pronouns: list[str] = field(default_factory=list)  # "die Fraktion, die von X unterstützt wird"  # sector -> words shown for an implied actor
 
 
