@@ -346,3 +346,14 @@ def test_opposition_is_an_objection() -> None:
     got = events("Frankreich leistet entschlossenen Widerstand gegen die Pläne Polens.")
     assert ("ACCUSE", frozenset({"FRA"}), frozenset({"POL"}), ()) in got, got
     assert all(t != "REJECT" for t, _, _, _ in got), got
+
+
+@pytest.mark.issue(5)
+def test_can_imagine_is_agreement() -> None:
+    # "kann sich X vorstellen": open to X (AGREE); negated it rules X out (REJECT)
+    got = events("Die ÖVP kann sich eine Koalition mit der FPÖ vorstellen.")
+    assert ("AGREE", frozenset({"AUT"}), frozenset(), ()) in got, got
+    got = events("Die ÖVP kann sich eine Koalition mit der FPÖ nicht vorstellen.")
+    assert any(t == "REJECT" and a == frozenset({"AUT"}) for t, a, _, _ in got), got
+    # presenting a plan is no agreement
+    assert events("Die Regierung stellte am Montag ihren Plan vor.") == []
