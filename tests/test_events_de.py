@@ -357,3 +357,12 @@ def test_can_imagine_is_agreement() -> None:
     assert any(t == "REJECT" and a == frozenset({"AUT"}) for t, a, _, _ in got), got
     # presenting a plan is no agreement
     assert events("Die Regierung stellte am Montag ihren Plan vor.") == []
+
+
+@pytest.mark.issue(5)
+def test_talking_about_a_country_is_no_meeting_with_it() -> None:
+    # "spricht über ... im Jemen": the topic names no partner; "sprechen" is reciprocal like "verhandeln"
+    got = events("Die deutsche Archäologin spricht über Plünderungen und Zerstörungen im vom Krieg gebeutelten Jemen.")
+    assert all(t != "CONSULT" for t, _, _, _ in got), got
+    got = events("Merkel sprach am Montag in Berlin mit Macron über die Ukraine.")
+    assert ("CONSULT", frozenset({"DEU"}), frozenset({"FRA"}), ()) in got, got
