@@ -244,6 +244,12 @@ class _Article:
         self.text = doc.text
         self.lex = lex
         self.sents: list[Span] = list(doc.sents)
+        # spaCy builds a new Token object on every doc[i] and every step through a Span; the rules
+        # below look at each token many times, so they index this list (and the lower forms) instead.
+        self.toks: list[Token] = list(doc)
+        self.lowers: list[str] = [t.lower_ for t in self.toks]
+        self._lemmas = [lex.forms.get(low, (t.lemma_ or t.text).lower()) for t, low in zip(self.toks, self.lowers)]
+        self._label_like: dict[int, bool] = {}
         self.mentions = sorted((m for m in mentions if m.start >= 0 and m.end > m.start), key=lambda m: m.start)
         self.quotes = find_quotes(self.text, lex)
         self.has_pos = doc.has_annotation("POS")
@@ -263,8 +269,7 @@ class _Article:
         return self._quoted[tok.i]
 
     def lemma(self, tok: Token) -> str:
-        lemma = (tok.lemma_ or tok.text).lower()
-        return self.lex.forms.get(tok.lower_, lemma)
+        return self._lemmas[tok.i]
 
     def is_noun_like(self, tok: Token) -> bool:
         if self.has_pos:
@@ -299,11 +304,12 @@ class _Article:
     def clause_tokens(self, tok: Token, sent: Span) -> list[Token]:
         """Tokens of `sent` between the punctuation marks around `tok`."""
         start, end = tok.i, tok.i + 1
-        while start > sent.start and self.doc[start - 1].text not in ",:;":
+        toks = self.toks
+        while start > sent.start and toks[start - 1].text not in ",:;":
             start -= 1
-        while end < sent.end and self.doc[end].text not in ",:;":
+        while end < sent.end and toks[end].text not in ",:;":
             end += 1
-        return list(self.doc[start:end])
+        return toks[start:end]
 
     def konjunktiv(self, tokens: Sequence[Token]) -> tuple[bool, bool]:
         """(has a Konjunktiv I form, has a Konjunktiv II form) among `tokens`."""
@@ -361,6 +367,19 @@ class _Article:
 
     # ---- spans
 
+    def sent_tokens(self, sent: Span) -> list[Token]:
+        return self.toks[sent.start:sent.end]
+
+    def sent_text(self, sent: Span) -> str:
+        """`sent.text` (the characters from its first to its last token), without re-joining tokens."""
+        return self.text[sent.start_char:sent.end_char]
+
+    def label_like(self, i: int) -> bool:
+        found = self._label_like.get(i)
+        if found is None:
+            found = self._label_like[i] = _label_like(self, self.sents[i])
+        return found
+
     def tokens(self, start: int, end: int) -> list[Token]:
         span = self.doc.char_span(start, end, alignment_mode="contract")
         return list(span) if span is not None else []
@@ -374,7 +393,7 @@ class _Article:
         return found
 
     def _content_start(self, sent: Span) -> int:
-        toks = [t for t in sent if not t.is_space]
+        toks = [t for t in self.sent_tokens(sent) if not t.is_space]
         if not toks:
             return sent.start_char
         for k, t in enumerate(toks[:8]):
@@ -432,7 +451,7 @@ def find_statements(doc: Doc, mentions: list[Entity], *, lang: str, article_id: 
 def _statement(art: _Article, cand: _Candidate, article_id: str, n: int) -> Statement:
     sent = art.sents[cand.sent]
     evidence = Evidence(
-        article_id=article_id, sentence_index=cand.sent, sentence=sent.text,
+        article_id=article_id, sentence_index=cand.sent, sentence=art.sent_text(sent),
         sent_start=sent.start_char, sent_end=sent.end_char, start=cand.cue_start, end=cand.cue_end,
         trigger=art.text[cand.cue_start:cand.cue_end], rule=cand.rule, notes=list(cand.notes),
     )
@@ -485,13 +504,13 @@ def _sentence_candidates(art: _Article, i: int, sent: Span) -> list[_Candidate]:
     lex = art.lex
     found: list[_Candidate] = []
     used: set[int] = set()  # token indices that already served as a cue
-    if sent.text.rstrip().endswith("?"):
+    if art.sent_text(sent).rstrip().endswith("?"):
         return found
     label = _label(art, i, sent)
     if label is not None:
         found.append(label)
     found.extend(_as_clauses(art, i, sent, used))
-    for tok in sent:
+    for tok in art.sent_tokens(sent):
         if tok.i in used:
             continue
         if art.lemma(tok) in lex.impersonal and not art.quoted(tok):
@@ -500,7 +519,8 @@ def _sentence_candidates(art: _Article, i: int, sent: Span) -> list[_Candidate]:
                 used.add(tok.i)
                 found.append(cand)
             continue
-        if tok.lower_ in lex.wonach and tok.i > sent.start and art.doc[tok.i - 1].text == "," and not art.quoted(tok):
+        if art.lowers[tok.i] in lex.wonach and tok.i > sent.start and art.toks[tok.i - 1].text == "," \
+                and not art.quoted(tok):
             cand = _wonach(art, i, sent, tok)
             if cand is not None:
                 found.append(cand)
@@ -543,7 +563,7 @@ def _kind(art: _Article, start: int, end: int, *, reported: bool) -> tuple[str, 
 def _verb_cue(art: _Article, i: int, sent: Span, verb: Token, lemma: str) -> _Candidate | None:
     lex = art.lex
     doc = art.doc
-    toks = list(sent)
+    toks = art.sent_tokens(sent)
     k = verb.i - sent.start
     cstart = art.content_start(sent)
     cue = (verb.idx, verb.idx + len(verb.text))
@@ -817,19 +837,20 @@ def _as_clauses(art: _Article, i: int, sent: Span, used: set[int]) -> list[_Cand
     """"wie X mitteilte" / "wie aus X hervorgeht" / "as X said": the rest of the sentence is the content."""
     lex = art.lex
     doc = art.doc
+    toks = art.toks
     out = []
     cstart = art.content_start(sent)
-    for tok in sent:
-        if tok.lower_ not in lex.as_words or art.quoted(tok):
+    for tok in art.sent_tokens(sent):
+        if art.lowers[tok.i] not in lex.as_words or art.quoted(tok):
             continue
-        if tok.i > sent.start and doc[tok.i - 1].text not in ",–-(" and tok.idx != cstart:
+        if tok.i > sent.start and toks[tok.i - 1].text not in ",–-(" and tok.idx != cstart:
             continue
         j = tok.i + 1
         verb = None
-        while j < sent.end and doc[j].text not in ",:;.":
-            lemma = art.speech_lemma(doc[j], sent) or (art.lemma(doc[j]) if art.lemma(doc[j]) in lex.as_lemmas else None)
+        while j < sent.end and toks[j].text not in ",:;.":
+            lemma = art.speech_lemma(toks[j], sent) or (art.lemma(toks[j]) if art.lemma(toks[j]) in lex.as_lemmas else None)
             if lemma:
-                verb = doc[j]
+                verb = toks[j]
             j += 1
         if verb is None or verb.i == tok.i + 1:
             continue
@@ -861,17 +882,19 @@ def _source_phrases(art: _Article, i: int, sent: Span) -> list[_Candidate]:
     doc = art.doc
     out = []
     cstart = art.content_start(sent)
-    toks = [t for t in sent if not art.quoted(t)]
+    lowers = art.lowers
+    toks = [t for t in art.sent_tokens(sent) if not art.quoted(t)]
     for tok in toks:
-        low = tok.lower_
+        low = lowers[tok.i]
         phrase: tuple[int, int] | None = None  # token range of the whole cue phrase
         region: list[Token] = []
         rule = ""
+        multiword = [m for m in lex.source_multiword if m[:1] == (low,) and tuple(lowers[tok.i: tok.i + len(m)]) == m]
         if low in lex.source_prepositions:
             np_end = _np_end(art, tok.i + 1, sent)
             phrase, region, rule = (tok.i, np_end), list(doc[tok.i + 1: np_end]), "source-preposition"
-        elif any(tuple(t.lower_ for t in doc[tok.i: tok.i + len(m)]) == m for m in lex.source_multiword):
-            m = next(m for m in lex.source_multiword if tuple(t.lower_ for t in doc[tok.i: tok.i + len(m)]) == m)
+        elif multiword:
+            m = multiword[0]
             np_end = _np_end(art, tok.i + len(m), sent)
             phrase, region, rule = (tok.i, np_end), list(doc[tok.i + len(m): np_end]), "source-preposition"
         elif low in lex.source_postpositions:
@@ -914,7 +937,7 @@ def _source_phrases(art: _Article, i: int, sent: Span) -> list[_Candidate]:
 
 def _label(art: _Article, i: int, sent: Span) -> _Candidate | None:
     """Interview answers: "Neisser: Es gab ...", "Stumpf weiter: Ich bin ..."."""
-    toks = list(sent)
+    toks = art.sent_tokens(sent)
     colon = next((k for k, t in enumerate(toks[:5]) if t.text == ":"), None)
     if colon is None or colon == 0 or len(toks) - colon < 4:
         return None
@@ -944,7 +967,7 @@ def _label(art: _Article, i: int, sent: Span) -> _Candidate | None:
 
 def _colon_first_person(art: _Article, i: int, sent: Span) -> _Candidate | None:
     """"Jaalon verteidigte die Regeln: Wir werden ..." - a colon then first-person words."""
-    toks = list(sent)
+    toks = art.sent_tokens(sent)
     colon = next((k for k, t in enumerate(toks) if t.text == ":" and not art.quoted(t)), None)
     if colon is None or colon < 2:
         return None
@@ -988,7 +1011,7 @@ def _attach_quotes(art: _Article, by_sent: list[list[_Candidate]]) -> None:
             continue
         speaker, how = _last_speaker(by_sent, i, window=2)
         if speaker is None:
-            verb = next((t for t in art.sents[i] if art.speech_lemma(t, art.sents[i])), None)
+            verb = next((t for t in art.sent_tokens(art.sents[i]) if art.speech_lemma(t, art.sents[i])), None)
             if verb is not None:
                 speaker, how = _speaker_before(art, verb, art.sents[i])
         if speaker is None and n_words < 5:
@@ -1003,18 +1026,18 @@ def _continue(art: _Article, by_sent: list[list[_Candidate]]) -> None:
     lex = art.lex
     last: _Candidate | None = None
     last_i = -10
-    labels = sum(1 for sent in art.sents if _label_like(art, sent))
+    labels = sum(1 for i in range(len(art.sents)) if art.label_like(i))
     interview = labels >= 2
     for i, sent in enumerate(art.sents):
         if by_sent[i] and not _weak(by_sent[i]):
             last = max(_select(by_sent[i]), key=lambda c: c.content_end)
             last_i = i
             continue
-        text = sent.text.rstrip()
+        text = art.sent_text(sent).rstrip()
         if text.endswith("?"):
             last = None
             continue
-        if _label_like(art, sent):
+        if art.label_like(i):
             last = None  # an interviewer's turn or a new heading ends the run
             continue
         if last is None or last.speaker is None:
@@ -1022,7 +1045,7 @@ def _continue(art: _Article, by_sent: list[list[_Candidate]]) -> None:
         if any(q.start <= sent.start_char and sent.end_char <= q.end for q in art.quotes):
             continue  # inside a quote that a statement already holds
         cstart = art.content_start(sent)
-        toks = [t for t in sent if t.idx >= cstart]
+        toks = [t for t in art.sent_tokens(sent) if t.idx >= cstart]
         k1, k2 = art.konjunktiv(toks)
         words = {t.lower_ for t in toks}
         gap = i - last_i
@@ -1067,7 +1090,7 @@ def _weak(cands: list[_Candidate]) -> bool:
 
 
 def _label_like(art: _Article, sent: Span) -> bool:
-    toks = list(sent)
+    toks = art.sent_tokens(sent)
     colon = next((k for k, t in enumerate(toks[:4]) if t.text == ":"), None)
     return colon is not None and colon > 0 and all(t.text[:1].isupper() for t in toks[:colon])
 
