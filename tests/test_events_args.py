@@ -46,3 +46,12 @@ def test_an_actor_is_no_recipient_of_its_own_act_under_another_name() -> None:
                  "schlagen die Vereinten Nationen ein Sondergericht vor.")
     assert all("UN" not in r for t, _, r in got if t == "REQUEST"), got
     assert any(t == "REQUEST" for t, _, _ in got), got
+
+
+@pytest.mark.issue(5)
+def test_an_inverted_speech_verb_acts_for_the_speaker_its_statement_found() -> None:
+    # German verb-second inversion: the subject follows the verb; the mention before it is someone else.
+    got = events("Der russische Außenminister Sergej Lawrow hielt am Montag eine Rede. Noch während Lawrow "
+                 "redete, widersprach ihm das Büro des ukrainischen Präsidenten: Die Soldaten dürfen nur "
+                 "Anweisungen befolgen.")
+    assert ("ACCUSE", frozenset({"UKR"}), frozenset({"RUS"})) in got, got

@@ -817,7 +817,8 @@ def _absent(trig: Token, g: LanguageGrammar) -> bool:
 
 
 def arguments_by_position(m: Match, sent: Span, mentions: MentionIndex, g: LanguageGrammar) -> Arguments:
-    """Fallback without a parse: the mention(s) before the trigger act, the first one after receives."""
+    """Fallback without a parse: the mention(s) before the trigger act, the first one after receives. A
+    speech verb's act is the speaker's its statement found after it ("..., widersprach ihm das Büro: ...")."""
     p = m.pattern
     args = Arguments(by_parse=False)
     first = min(t.i for t in m.tokens)
@@ -825,7 +826,11 @@ def arguments_by_position(m: Match, sent: Span, mentions: MentionIndex, g: Langu
     before = [x for x in mentions.mentions if sent.start_char <= x.start and x.end <= m.trigger.idx]
     doc_text = sent.text
     base = sent.start_char
-    if before:
+    speaker = mentions.speaker_of(m.trigger)
+    if speaker is not None and speaker.start > m.trigger.idx:  # inverted: the mention before is not it
+        args.actor = [speaker]
+        args.notes.append(f"actor: the speaker '{speaker.text}' of the statement '{m.trigger.text}' introduces")
+    elif before:
         chain = [before[-1]]
         for x in reversed(before[:-1]):
             gap = doc_text[x.end - base : chain[0].start - base].strip().lower()
@@ -1000,7 +1005,8 @@ def code_sentence(
             if actor:
                 args.actor = actor
                 args.by_parse = False
-                args.notes.append("actor: mention before the trigger (parse found none)")
+                args.notes.append(fallback.notes[0] if fallback.notes and "speaker" in fallback.notes[0]
+                                  else "actor: mention before the trigger (parse found none)")
         if not args.actor and not args.anaphor and m.pattern.implied and args.recipient:
             args.actor = _implied_actor(m, mentions, g)
             if args.actor:
