@@ -11,12 +11,19 @@ LANG_DIR = Path(__file__).resolve().parent / "lang"
 
 def candidates(lang: str, token_lemma: str, text: str) -> list[str]:
     """Lemma candidates of a word: the pipeline's, the verb-form table's, the lookup table's."""
+    return list(_candidates(lang, token_lemma, text))
+
+
+# The coder asks for the same words many times per article, and a lookup-table access hashes the key
+# (spaCy's Table stores hashes, not strings), so the answers are kept; bounded for long runs.
+@functools.lru_cache(maxsize=1 << 16)
+def _candidates(lang: str, token_lemma: str, text: str) -> tuple[str, ...]:
     out = [token_lemma]
     low = text.lower()
     for extra in (verb_forms(lang).get(low), lookup_table(lang).get(low)):
         if extra and extra.lower() not in out:
             out.append(extra.lower())
-    return out
+    return tuple(out)
 
 
 def is_known_word(lang: str, text: str) -> bool:

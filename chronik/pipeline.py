@@ -93,8 +93,10 @@ class Coder:
         """Code a parsed doc; offsets are those of `doc.text` (see `chronik.offsets`)."""
         article.lang = self.lang
         story = article.date
+        text = doc.text  # one join of the tokens; Span.text would re-join each sentence's tokens
         sentences = [
-            SentenceSpan(i, s.start_char, s.end_char, s.text) for i, s in enumerate(map(strip_space, doc.sents))
+            SentenceSpan(i, s.start_char, s.end_char, text[s.start_char:s.end_char])
+            for i, s in enumerate(map(strip_space, doc.sents))
         ]
         dateline_place = parse_dateline(article.dateline) if article.dateline else None
         home = dateline_place.country if dateline_place else None

@@ -168,10 +168,16 @@ def find_quotes(text: str, lex: SpeechLexicon) -> list[Quote]:
     """Outermost quotations in `text`, left to right; apostrophes and unclosed marks are skipped."""
     quotes: list[Quote] = []
     i, n = 0, len(text)
+    if not lex.quote_pairs:
+        return quotes
+    openers = _openers("".join(lex.quote_pairs))
     while i < n:
-        ch = text[i]
-        closers = lex.quote_pairs.get(ch)
-        if closers is None or not _may_open(text, i, lex):
+        found = openers.search(text, i)  # the next opening mark (a regex skips the other characters in C)
+        if found is None:
+            break
+        i = found.start()
+        closers = lex.quote_pairs[text[i]]
+        if not _may_open(text, i, lex):
             i += 1
             continue
         j = _closing(text, i, closers, lex)
@@ -187,6 +193,11 @@ def find_quotes(text: str, lex: SpeechLexicon) -> list[Quote]:
             quotes.append(Quote(i, j + 1, inner_start, inner_end))
         i = j + 1
     return quotes
+
+
+@functools.cache
+def _openers(marks: str) -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(ch) for ch in marks) + "]")
 
 
 def _may_open(text: str, i: int, lex: SpeechLexicon) -> bool:
