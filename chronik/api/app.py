@@ -105,7 +105,9 @@ def _event_query(
 
 Filters = Annotated[queries.EventQuery, Depends(_event_query)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
-Offset = Annotated[int, Query(ge=0, description="Rows to skip.")]
+# DuckDB takes OFFSET as a 64-bit integer: a larger one is the client's error (422), not a server error
+MAX_OFFSET = 2**62
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
 
 
 def _json(reading: Reading, payload: Any, *, status: int = 200) -> Response:
