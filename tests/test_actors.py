@@ -419,3 +419,15 @@ def test_a_name_before_a_region_noun_sets_the_articles_country(en, nlp_en):
     doc = nlp_en("The government of Sindh province has ordered patrols by police.")
     found = {m.text: m.code for m in en.mentions(doc)}
     assert found.get("police") == "PAK", found
+
+
+@pytest.mark.issue(4)
+def test_opponents_complement_is_a_mention_of_its_own_and_no_antecedent(de, nlp_de):
+    # "Die Gegner des G7-Gipfels" are German protesters, not the G7; the G7 is whom they oppose, and
+    # "ihr Protestcamp" is the opponents' camp.
+    text = "In Bayern ist es ruhig. Die Gegner des G7-Gipfels haben ihr Protestcamp in Garmisch errichtet."
+    found = de.mentions(nlp_de(text), story_date="2015-06-05")
+    by_text = {e.text: e for e in found}
+    assert by_text["Die Gegner"].code == "DEU" and by_text["Die Gegner"].sector == "CVL"
+    assert by_text["des G7-Gipfels"].code == "G7"
+    assert by_text["ihr"].entity_id == by_text["Die Gegner"].entity_id

@@ -55,3 +55,13 @@ def test_an_inverted_speech_verb_acts_for_the_speaker_its_statement_found() -> N
                  "redete, widersprach ihm das Büro des ukrainischen Präsidenten: Die Soldaten dürfen nur "
                  "Anweisungen befolgen.")
     assert ("ACCUSE", frozenset({"UKR"}), frozenset({"RUS"})) in got, got
+
+
+@pytest.mark.issue(5)
+@pytest.mark.parametrize(("text", "target"), [
+    ("In Bayern ist es ruhig. Die Gegner des G7-Gipfels haben ihr Protestcamp in Garmisch errichtet.", "G7"),
+    ("Kritiker der russischen Regierung protestierten in Berlin.", "RUS"),
+])
+def test_the_complement_of_an_opponent_subject_is_the_target(text: str, target: str) -> None:
+    got = events(text)
+    assert any(t == "PROTEST" and r == frozenset({target}) for t, _, r in got), got

@@ -13,13 +13,13 @@ from pathlib import Path
 from ..errors import error
 from ..model import SECTORS
 
-CACHE_VERSION = "8"
+CACHE_VERSION = "9"
 LANG_DIR = Path(__file__).resolve().parents[1] / "lang"
 COLUMNS = ("form", "code", "sector", "kind", "name", "role", "start", "end", "source")
 ACTOR_KINDS = {"country", "adjective", "people", "metonym", "igo", "org", "party", "sector", "head", "person"}
 GRAMMAR_KINDS = {"det", "pronoun", "possessive", "mod", "complement", "locative", "place_prep", "conj",
                  "anaphor_country", "honorific", "name_particle", "dash", "former", "relational", "origin", "ethnic",
-                 "name_convention", "place_noun"}
+                 "name_convention", "place_noun", "opponent"}
 PLACE_KINDS = {"place"}
 # German adjective endings the loader adds to a base form ("dänisch" -> "dänische", ...).
 DE_ADJ_ENDINGS = ("", "e", "en", "er", "es", "em")

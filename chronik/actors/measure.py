@@ -9,7 +9,7 @@ from typing import Any, Iterable
 
 from chronik.places import parse_dateline
 
-from .resolver import ActorResolver, _blank, article_country
+from .resolver import OPPOSED_NOTE, ActorResolver, _blank, article_country
 
 EVAL_DIR = Path(__file__).resolve().parents[3] / "shared" / "eval"
 
@@ -51,6 +51,8 @@ def _system_entity(text: str, sentence: str, article_text: str, found, resolver:
         if pos >= 0:
             a, b = s0 + pos, s0 + pos + len(inner)
             overlapping = [e for e in found if e.start < b and a < e.end]
+            # "Die Gegner des G7-Gipfels": the opposed complement is a mention of its own, not the phrase's head
+            overlapping = [e for e in overlapping if OPPOSED_NOTE not in (e.rule or "")] or overlapping
             if overlapping:
                 return max(overlapping, key=lambda e: (min(b, e.end) - max(a, e.start), -(e.end - e.start)))
     if implicit and s0 >= 0:

@@ -40,6 +40,11 @@ class Cue:
     alts: tuple[str, ...] = ()  # other codes the same form has (a party in two countries)
 
 
+# the rule note on the complement of an opponent noun ("die Gegner des G7-Gipfels"): a mention of its own,
+# the target of the phrase's head, not the phrase's head
+OPPOSED_NOTE = "whom the opponent noun before it opposes"
+
+
 @dataclass
 class Mention:
     start: int  # token indices [start, end)
@@ -50,6 +55,7 @@ class Mention:
     complement_kind: str = ""  # 'of' or 'in'
     pronoun: str | None = None  # gender of a pronoun mention
     plural: bool = False  # the head noun is plural ("Milizen"): no antecedent of "er"/"he"
+    opposed: bool = False  # what an opponent noun names ("die Gegner des G7-Gipfels"): no pronoun antecedent
     notes: list[str] = field(default_factory=list)
     entity: Entity | None = None
 
@@ -591,6 +597,9 @@ class ActorResolver:
             kind = None
             if head is not None and not m.names and words and all(w in g["complement"] or w in g["det"] for w in words) \
                     and words[0] in g["complement"]:
+                if doc[m.end - 1].lower_ in g.get("opponent", {}):
+                    nxt.opposed = True  # "die Gegner des G7-Gipfels": whom they oppose, a mention of its own
+                    return None
                 kind = "of"
                 m.names = nxt.names if not m.names else m.names
             elif (head is not None or m.names or self._group(m)) and words and words[0] in g["locative"] \
@@ -961,6 +970,8 @@ class ActorResolver:
                 if all(c.kind == "place" for c in m.cues) and not m.names:
                     continue
                 m.entity = self._resolve(doc, m, date)
+                if m.opposed:
+                    m.entity.rule = f"{m.entity.rule}; {OPPOSED_NOTE}"
                 head = self._head(m)
                 m.plural = head is not None and "Plur" in doc[head.end - 1].morph.get("Number")
                 del first
@@ -1102,6 +1113,8 @@ class ActorResolver:
         for pm, pe in reversed(chains):
             if sent - sent_index[pm.start] > 2:
                 break
+            if pm.opposed:
+                continue  # "die Gegner des G7-Gipfels haben ihr Camp": "ihr" is the opponents'
             person = pe.kind in ("person", "role", "pronoun") and (pe.name or pe.kind == "role")
             g = None
             head = self._head(pm) if pm.pronoun is None else None
@@ -1126,7 +1139,7 @@ class ActorResolver:
             for pm, pe in reversed(chains):
                 if sent - sent_index[pm.start] > 1:
                     break
-                if pe.kind not in ("person", "pronoun"):
+                if pe.kind not in ("person", "pronoun") and not pm.opposed:
                     return pm, pe
         return None
 

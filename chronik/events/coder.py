@@ -621,6 +621,14 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
                 patients = [c for c in cands if not _temporal(c) or (
                     p.type in _HARM_TYPES and c.like_num and c.ent_type_ not in ("DATE", "TIME"))]
                 patient_slot = slot
+    if not args.recipient and subj is not None and p.type in _OPPOSING_TYPES and \
+            (_lemma(subj) in g.opponent_nouns or subj.lower_ in g.opponent_nouns):
+        # "Die Gegner des G7-Gipfels haben ihr Protestcamp errichtet": the opponents' complement is the target
+        opposed = [c for c in subj.children if c.dep_.startswith("nmod")]
+        args.recipient = [r for r in mentions.in_tokens(t for c in opposed for t in _core(c))
+                          if all(r is not a for a in args.actor)]
+        if args.recipient:
+            args.notes.append(f"recipient: whom the subject '{subj.text}' opposes")
     if not args.recipient and p.recipient and not p.reciprocal:
         # Fallback: a relational PP of the verb or of its complement ("extradited X to Britain",
         # "agreed to lift embargoes on sales to Iran").
@@ -1086,6 +1094,8 @@ def code_sentence(
 _PATIENT_TYPES = {"ACCUSE", "ASSAULT", "COERCE", "SUPPORT", "REJECT", "SANCTION", "THREATEN"}
 # Types mostly aimed at the actor's own authorities (protesters at their government).
 _DOMESTIC_TYPES = {"PROTEST"}
+# acts aimed against someone: the complement of an opponent subject is their target
+_OPPOSING_TYPES = {"PROTEST", "ACCUSE", "REJECT", "THREATEN"}
 # Types whose object, when a bare number, counts the people harmed.
 _HARM_TYPES = {"ASSAULT", "COERCE"}
 # Negated, these types are refusals.

@@ -97,6 +97,9 @@ class LanguageGrammar(Record):
     expletive_subjects: list[str] = field(default_factory=list)  # "es" (es gibt), "there" (there is)
     speaker_subjects: list[str] = field(default_factory=list)  # "wir", "man": in a statement, the speaker acts
     governed_before_trigger: bool = False  # verb-final clauses: the verb's arguments stand before the trigger
+    # "die Gegner des G7-Gipfels protestieren": the complement of such a subject is whom a protest,
+    # accusation, rejection or threat with no other target is aimed at
+    opponent_nouns: list[str] = field(default_factory=list)
     # "schlagen ein Sondergericht vor": a determiner that cannot open a dative phrase; the parser's "iobj"
     # (or object taken for one) with it is no dative recipient
     non_dative_determiners: list[str] = field(default_factory=list)
