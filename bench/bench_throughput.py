@@ -80,11 +80,11 @@ def _timed_ingest(path: Path, db: Path, *, code=None) -> tuple[float, int]:  # t
         return time.perf_counter() - t, report.stored
 
 
-def _rate(fn) -> float:  # type: ignore[no-untyped-def]
-    """Articles per second of one timed call of `fn`, which returns how many articles it did."""
-    t = time.perf_counter()
+def _timed(fn) -> tuple[int, float, float]:  # type: ignore[no-untyped-def]
+    """(articles, wall seconds, CPU seconds of this process) of one call of `fn`, which returns its count."""
+    t, c = time.perf_counter(), time.process_time()
     n = fn()
-    return n / (time.perf_counter() - t)
+    return n, time.perf_counter() - t, time.process_time() - c
 
 
 def _median(xs: list[float]) -> float:
@@ -175,21 +175,27 @@ def main() -> None:
         runs.append(("Dask LocalCluster, 2 workers", dc, lambda: dask_pids))
 
     rates: dict[str, list[float]] = {name: [] for name, _, _ in runs}
+    # Articles per CPU-second of this process, for the in-process runs: other jobs on the machine
+    # take wall time from a run but add little to its CPU time, so these ratios scatter less.
+    cpu_rates: dict[str, list[float]] = {name: [] for name, fn, _ in runs[:3]}
     peaks: dict[str, dict[int, int]] = {name: {} for name, _, _ in runs}
     with engines:
         for r in range(args.repeat):
             line = []
             for k, (name, fn, watch) in enumerate(runs):
                 if watch is None:
-                    rate = _rate(fn)
+                    n, secs, cpu = _timed(fn)
                 else:  # ingest into a fresh store: in-process (engine None) or through an engine
                     with PeakRSS(watch) as rss:
+                        c = time.process_time()
                         secs, n = _timed_ingest(sample, tmp / f"r{r}-{k}.duckdb", code=fn)
-                    rate = n / secs
+                        cpu = time.process_time() - c
                     for pid, v in rss.peak.items():
                         peaks[name][pid] = max(peaks[name].get(pid, 0), v)
-                rates[name].append(rate)
-                line.append(f"{rate:.2f}")
+                rates[name].append(n / secs)
+                if name in cpu_rates:
+                    cpu_rates[name].append(n / cpu)
+                line.append(f"{n / secs:.2f}")
             print(f"round {r + 1}/{args.repeat} (load average {_load()}): " + ", ".join(line))
 
     print(f"\nmeasured on {args.measure} articles, {words / max(args.measure, 1):.0f} words each on average; "
@@ -205,6 +211,10 @@ def main() -> None:
           f"  per round: {', '.join(f'{x:.0%}' for x in per_round)}")
     ratio, per_round = summarize(rates, num="Chronik code (no store)", den="bare spaCy nlp.pipe")
     print(f"code without store / bare nlp.pipe: {ratio:.0%}  per round: {', '.join(f'{x:.0%}' for x in per_round)}")
+    print(f"\nper CPU-second of this process (in-process runs; {'; '.join(f'{name}: ' + ', '.join(f'{x:.2f}' for x in xs) for name, xs in cpu_rates.items())})")
+    ratio, per_round = summarize(cpu_rates, num="Chronik code + store, 1 process", den="bare spaCy nlp.pipe")
+    print(f"full pipeline with storage / bare nlp.pipe, CPU time: {ratio:.0%}"
+          f"  per round: {', '.join(f'{x:.0%}' for x in per_round)}")
     p1, p2 = "pool, 1 worker(s) (+ store in parent)", "pool, 2 worker(s) (+ store in parent)"
     if p1 in rates and p2 in rates:
         ratio, per_round = summarize(rates, num=p2, den=p1)
