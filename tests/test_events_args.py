@@ -65,3 +65,22 @@ def test_an_inverted_speech_verb_acts_for_the_speaker_its_statement_found() -> N
 def test_the_complement_of_an_opponent_subject_is_the_target(text: str, target: str) -> None:
     got = events(text)
     assert any(t == "PROTEST" and r == frozenset({target}) for t, _, r in got), got
+
+
+@pytest.mark.issue(5)
+@pytest.mark.parametrize(("text", "expected"), [
+    # the parser hangs the object's name on the weekday before it
+    ("Netanjahu zitierte am Montag Verteidigungsminister Jaalon zu sich.", ("ACCUSE", {"ISR"}, {"ISR"})),
+    # a nominal trigger that "comes from" someone: that is its actor
+    ("Der Vorstoß für ein Limit kam von der österreichischen Regierung.", ("REQUEST", {"AUT"}, set())),
+    # a separable particle the parser hung on another word ("tauschten sich ... aus")
+    ("Die französischen Minister tauschten sich dabei sehr selbstkritisch aus.", ("CONSULT", {"FRA"}, set())),
+    # a light verb's noun the parser glued to the name before it
+    ("Bereits am Samstag war gegen den ebenfalls festgenommenen Belgier Rabah N. Anklage erhoben worden.",
+     ("ACCUSE", {"BEL"}, {"BEL"})),
+    # "Abkommen", which the lemmatizer reduces to "abkomme"
+    ("Die Ukraine schloss ein Abkommen mit Polen.", ("SUPPORT", {"UKR"}, {"POL"})),
+])
+def test_german_misparses_the_coder_reads_through(text: str, expected: tuple) -> None:  # type: ignore[type-arg]
+    etype, actor, recipient = expected
+    assert (etype, frozenset(actor), frozenset(recipient)) in events(text), events(text)

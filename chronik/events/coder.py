@@ -185,6 +185,15 @@ def _full_verb_lemma(
                 if prev.i > tok.i and prev.lower_ in g.particles:
                     particle = prev
                 break
+    if particle is None and has_dep and g.particle_join == "prefix" and tok.tag_ == "VVFIN":
+        # "tauschten sich ... sehr selbstkritisch aus": the parser hung the clause-final separable particle
+        # (STTS PTKVZ) on another word
+        for t in tok.doc[tok.i + 1 : tok.sent.end]:
+            if t.tag_ in ("VVFIN", "VAFIN", "VMFIN") or t.lower_ in (",", ";", ":"):
+                break
+            if t.tag_ == "PTKVZ" and t.head.pos_ not in ("VERB", "AUX"):
+                particle = t
+                break
     lemma = base or _lemma(tok)
     if particle is None:
         return lemma, [tok]
@@ -271,6 +280,9 @@ def _argument_nouns(verb: Token, has_dep: bool) -> list[tuple[Token, str]]:
     if not has_dep:
         return [(t, _lemma(t)) for t in verb.sent if t.i != verb.i]
     out = [c for c in verb.children if c.dep_ in _OBJ_DEPS | {"nsubj:pass", "nsubj"}]
+    # "gegen Rabah N. Anklage erhoben": the parser took the noun for a part of the name before it
+    out += [x for c in verb.children if c.dep_ in _OBJ_DEPS | {"nsubj:pass", "nsubj"} or c.dep_.startswith("obl")
+            for x in c.subtree if x.dep_ in ("flat", "flat:name") and x.tag_ == "NN"]
     holders = [verb] + [c for c in verb.children if c.dep_ in _OBJ_DEPS or c.dep_.startswith("obl")]
     out += [c for h in holders for c in h.children
             if (c.dep_ in _PP_DEPS or c.dep_.startswith(("obl", "nmod"))) and any(x.dep_ == "case" for x in c.children)]
@@ -283,7 +295,8 @@ def _object_noun(nouns: list[tuple[Token, str]], noun: str, index: PatternIndex)
     noun = noun.lower()
     compounds = index.grammar.compound_nouns
     for t, lemma in nouns:
-        if lemma == noun or (compounds and lemma.endswith(noun) and len(lemma) > len(noun)):
+        # the word itself too: the lemmatizer and the lookup table make "Abkommen" "abkomme"
+        if lemma == noun or t.lower_ == noun or (compounds and lemma.endswith(noun) and len(lemma) > len(noun)):
             return t
     return None
 
@@ -514,6 +527,14 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
             args.notes.append(f"'{trig.text}' is a circumstance of '{verb.text}': no actor from it")
             return _finish(args, p)
         lemmas = [lem for lem, _ in _full_verb_lemmas(verb, index, True)]
+        sources = {prep for lem in lemmas for prep in g.source_verbs.get(lem, [])}
+        if trig.dep_ in _SUBJ_DEPS and sources:
+            # "Der Vorstoß kam von X", "Widerstand komme aus X": the act comes from its actor
+            src = _pp_object(verb, sources)
+            args.actor = mentions.in_tokens(t for a in src for t in _core(a))
+            if args.actor:
+                args.notes.append(f"actor: where the '{trig.text}' comes from")
+                return _finish(args, p)
         # A verb lends its subject unless it is an event of its own ("begrüßte die Verhandlungen"):
         # listed support verbs always do; other verbs do when no authored pattern makes them an event.
         support = any(lem in g.support_verbs for lem in lemmas) or not any(
@@ -580,6 +601,9 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
                 cands = [c for c in verb.children if c not in m.tokens and (c.dep_ in deps or (
                     slot == "iobj" and c.dep_ == "obl:arg" and not any(x.dep_ == "case" for x in c.children))
                     or (c.dep_ in _SUBJ_DEPS and _number_clash(c, verb)))]  # a "subject" in the wrong number
+                # "zitierte am Montag Verteidigungsminister Jaalon zu sich": the parser hung the name on the weekday
+                cands += [a for c in verb.children if c.dep_.startswith("obl") and _temporal(c)
+                          for a in c.children if a.dep_ == "appos" and a not in m.tokens]
                 # ("kann dem Vorschlag etwas abgewinnen": the German parser labels a bare dative obl:arg)
                 if slot == "iobj" and g.non_dative_determiners:
                     cands = [c for c in cands if not any(

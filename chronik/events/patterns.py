@@ -97,6 +97,9 @@ class LanguageGrammar(Record):
     expletive_subjects: list[str] = field(default_factory=list)  # "es" (es gibt), "there" (there is)
     speaker_subjects: list[str] = field(default_factory=list)  # "wir", "man": in a statement, the speaker acts
     governed_before_trigger: bool = False  # verb-final clauses: the verb's arguments stand before the trigger
+    # "Der Vorstoß kam von X", "criticism came from X": a nominal trigger that is the subject of such a verb
+    # takes its actor from the verb's PP with one of the listed prepositions
+    source_verbs: dict[str, list[str]] = field(default_factory=dict)
     # "die Gegner des G7-Gipfels protestieren": the complement of such a subject is whom a protest,
     # accusation, rejection or threat with no other target is aimed at
     opponent_nouns: list[str] = field(default_factory=list)
