@@ -84,3 +84,16 @@ def test_the_complement_of_an_opponent_subject_is_the_target(text: str, target: 
 def test_german_misparses_the_coder_reads_through(text: str, expected: tuple) -> None:  # type: ignore[type-arg]
     etype, actor, recipient = expected
     assert (etype, frozenset(actor), frozenset(recipient)) in events(text), events(text)
+
+
+@pytest.mark.issue(5)
+@pytest.mark.parametrize(("text", "expected"), [
+    # where the act happens, not whom it is aimed at
+    ("Five hundred Ugandan rebels surrendered last week in the eastern town of Soroti.", ("RETREAT", {"UGA"}, set())),
+    # restrictions imposed or lifted in a place of one's own country are aimed at its people
+    ("Turkish authorities lifted a curfew in Cizre on Sunday.", ("CONCEDE", {"TUR"}, {"TUR"})),
+])
+def test_a_place_of_the_actors_own_country_receives_only_acts_aimed_at_its_people(
+        text: str, expected: tuple) -> None:  # type: ignore[type-arg]
+    etype, actor, recipient = expected
+    assert (etype, frozenset(actor), frozenset(recipient)) in events(text, "en"), events(text, "en")

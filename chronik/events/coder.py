@@ -671,7 +671,8 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
                 args.recipient = [r for r in found_pp if all(r is not a for a in args.actor)]
                 args.notes.append("recipient: first relational PP after the trigger (parse attached it elsewhere)")
         if not args.recipient:
-            found_sub = _in_subtree(m, verb, mentions, args.actor, g, domestic=p.type in _DOMESTIC_TYPES)
+            found_sub = _in_subtree(m, verb, mentions, args.actor, g, domestic=p.type in _DOMESTIC_TYPES,
+                                    own_places=p.type in _OWN_PLACE_TYPES)
             if found_sub:
                 args.recipient = found_sub
                 args.notes.append(f"recipient: first actor in what '{verb.text}' governs (fallback)")
@@ -766,7 +767,7 @@ def _temporal(tok: Token) -> bool:
 
 
 def _in_subtree(m: Match, verb: Token, mentions: MentionIndex, actor: list[Entity],
-                g: LanguageGrammar, *, domestic: bool = False) -> list[Entity]:
+                g: LanguageGrammar, *, domestic: bool = False, own_places: bool = True) -> list[Entity]:
     """The first actor (or place) mention after the trigger among the words the trigger's verb governs,
     outside topic phrases ("spricht über Plünderungen im Jemen" names no partner). `domestic`: the act
     is typically aimed at the actor's own country (a protest at its government), so a mention of the
@@ -789,7 +790,8 @@ def _in_subtree(m: Match, verb: Token, mentions: MentionIndex, actor: list[Entit
         # a place may lie in the actor's own country ("Turkish authorities imposed a curfew in Cizre");
         # another actor of the same country is more often part of the actor's own phrase
         if e is not None and all(e is not a for a in actor) and (
-                e.kind == "place" or e.code is None or e.code not in codes or domestic):
+                (e.kind == "place" and (own_places or e.code not in codes)) or e.code is None
+                or e.code not in codes or domestic):
             return [e]
     return []
 
@@ -1122,6 +1124,9 @@ _DOMESTIC_TYPES = {"PROTEST"}
 _OPPOSING_TYPES = {"PROTEST", "ACCUSE", "REJECT", "THREATEN"}
 # Types whose object, when a bare number, counts the people harmed.
 _HARM_TYPES = {"ASSAULT", "COERCE"}
+# a place in the actor's own country may receive these acts ("imposed / lifted a curfew in Cizre": its people);
+# for others (AGREE, REQUEST, RETREAT, ...) it is where the act happens ("surrendered in Soroti")
+_OWN_PLACE_TYPES = _PATIENT_TYPES | _DOMESTIC_TYPES | {"CONCEDE"}
 # Negated, these types are refusals.
 _REFUSAL_OF = {"SUPPORT", "AGREE", "COOPERATE"}
 # Coercive acts that, announced with a future auxiliary, are threats.
