@@ -90,6 +90,7 @@ def test_german_misparses_the_coder_reads_through(text: str, expected: tuple) ->
 @pytest.mark.parametrize(("text", "expected"), [
     # where the act happens, not whom it is aimed at
     ("Five hundred Ugandan rebels surrendered last week in the eastern town of Soroti.", ("RETREAT", {"UGA"}, set())),
+    ("Serbian President Vojislav Kostunica promised to democratize Serbia.", ("AGREE", {"SRB"}, set())),
     # restrictions imposed or lifted in a place of one's own country are aimed at its people
     ("Turkish authorities lifted a curfew in Cizre on Sunday.", ("CONCEDE", {"TUR"}, {"TUR"})),
 ])

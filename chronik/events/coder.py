@@ -667,6 +667,9 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
                 break
         if not args.recipient:
             found_pp = _relational_pp_after(m, mentions, g)
+            if p.type not in _OWN_PLACE_TYPES:  # "promised to democratize Serbia": where, not whom
+                codes = {a.code for a in args.actor}
+                found_pp = [r for r in found_pp if not (r.kind in ("country", "place") and r.code in codes)]
             if found_pp:
                 args.recipient = [r for r in found_pp if all(r is not a for a in args.actor)]
                 args.notes.append("recipient: first relational PP after the trigger (parse attached it elsewhere)")
