@@ -657,19 +657,19 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
         # Fallback: a relational PP of the verb or of its complement ("extradited X to Britain",
         # "agreed to lift embargoes on sales to Iran").
         heads = [verb] + [c for c in verb.children if c.dep_ in ("xcomp", "ccomp") and c.i > verb.i]
+        # for acts not aimed at a place's people, the actor's own country or place is where, not whom
+        own = set() if p.type in _OWN_PLACE_TYPES else {a.code for a in args.actor if a.code}
         for h in heads:
             cands = _pp_object(h, set(g.recipient_preps))
             found = [r for r in mentions.in_tokens(t for c in cands for t in _core(c))
-                     if all(r is not a for a in args.actor)]
+                     if all(r is not a for a in args.actor) and not (r.kind in ("country", "place") and r.code in own)]
             if found:
                 args.recipient = found
                 args.notes.append(f"recipient: relational PP of '{h.text}' (fallback)")
                 break
         if not args.recipient:
             found_pp = _relational_pp_after(m, mentions, g)
-            if p.type not in _OWN_PLACE_TYPES:  # "promised to democratize Serbia": where, not whom
-                codes = {a.code for a in args.actor}
-                found_pp = [r for r in found_pp if not (r.kind in ("country", "place") and r.code in codes)]
+            found_pp = [r for r in found_pp if not (r.kind in ("country", "place") and r.code in own)]
             if found_pp:
                 args.recipient = [r for r in found_pp if all(r is not a for a in args.actor)]
                 args.notes.append("recipient: first relational PP after the trigger (parse attached it elsewhere)")
