@@ -1,6 +1,7 @@
 """The actor knowledge base: reads the TSV actor files and compiles them into hashed look-up tables."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -51,6 +52,7 @@ class Entry:
         return (not self.start or self.start[: len(d)] <= d) and (not self.end or d <= self.end[: len(d)])
 
 
+@functools.lru_cache(maxsize=1 << 17)  # called ~1,000 times per article, mostly on repeated words
 def norm(text: str) -> str:
     """Normalised key of a surface form: lower case, single spaces, unified apostrophes and dashes."""
     text = text.replace("\u2019", "'").replace("\u2013", "-").replace("\u00ad", "")

@@ -1096,7 +1096,8 @@ def code_sentence(
         references.append(ref)
     if has_dep:
         pairs = _fold_embedded(pairs)
-    future_by_words = any(w in sent.text.lower() for w in g.future_words)
+    sent_lower = sent.text.lower()  # joined once, not once per future word
+    future_by_words = any(w in sent_lower for w in g.future_words)
     for _, e in pairs:
         if "negation" in e.aux and e.type in _REFUSAL_OF:
             # "würde ihn nicht unterstützen": refusing to back someone is a REJECT (annotation guide).

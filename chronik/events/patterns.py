@@ -127,6 +127,7 @@ class PatternIndex:
             elif p.adj:
                 self.by_adj.setdefault(p.adj.lower(), []).append(p)
         self.verb_bases = {v for v in self.by_verb}
+        self._nouns: dict[str, list[Pattern]] = {}
         self.particles = set(grammar.particles)
 
     def lemmas(self, token_lemma: str, text: str) -> list[str]:
@@ -134,8 +135,17 @@ class PatternIndex:
         return lemma_candidates(self.lang, token_lemma, text)
 
     def nouns(self, lemma: str) -> list[Pattern]:
-        """Nominal patterns for a noun lemma; German compounds match by their head ("Raketenangriff")."""
+        """Nominal patterns for a noun lemma; German compounds match by their head ("Raketenangriff")
+        (memoised per index: every noun of every article asks)."""
         lemma = lemma.lower()
+        cached = self._nouns.get(lemma)
+        if cached is None:
+            cached = self._nouns[lemma] = self._nouns_uncached(lemma)
+            if len(self._nouns) > 1 << 16:
+                self._nouns.clear()
+        return cached
+
+    def _nouns_uncached(self, lemma: str) -> list[Pattern]:
         found = self.by_noun.get(lemma)
         if found or not self.grammar.compound_nouns:
             return found or []
