@@ -98,3 +98,17 @@ def test_a_place_of_the_actors_own_country_receives_only_acts_aimed_at_its_peopl
         text: str, expected: tuple) -> None:  # type: ignore[type-arg]
     etype, actor, recipient = expected
     assert (etype, frozenset(actor), frozenset(recipient)) in events(text, "en"), events(text, "en")
+
+
+@pytest.mark.issue(5)
+@pytest.mark.parametrize(("text", "lang", "actor"), [
+    ("Nigeria announced that it will withdraw its peacekeeping force from Chad unless President Oueddei "
+     "arranges a ceasefire.", "en", "NGA"),
+    ("Die Türkei wird ihre Truppen aus Syrien abziehen, es sei denn, die Kurden greifen an.", "de", "TUR"),
+])
+def test_an_announced_act_on_a_condition_is_a_threat(text: str, lang: str, actor: str) -> None:
+    coded = coder_for(lang).code(make_article(text, lang=lang, date="2022-03-01"))
+    assert any(e.type == "THREATEN" and {a.code for a in e.actor} == {actor} for e in coded.events), \
+        [(e.type, [a.code for a in e.actor], e.aux) for e in coded.events]
+    # what follows the condition word is the condition, not an act that happened
+    assert all("hypothetical" in e.aux for e in coded.events if e.type != "THREATEN")

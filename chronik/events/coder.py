@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -954,6 +955,11 @@ def aux_modes(m: Match, sent: Span, g: LanguageGrammar, has_dep: bool) -> list[s
     return sorted(aux)
 
 
+def _find_all(text: str, word: str) -> list[int]:
+    """Start offsets of `word` as a whole word in `text`."""
+    return [mt.start() for mt in re.finditer(rf"\b{re.escape(word)}\b", text)]
+
+
 def _clause(sent: Span, tok: Token) -> list[Token]:
     start = tok.i
     while start > sent.start and sent.doc[start - 1].text not in (",", ";", ":"):
@@ -1098,7 +1104,21 @@ def code_sentence(
         pairs = _fold_embedded(pairs)
     sent_lower = sent.text.lower()  # joined once, not once per future word
     future_by_words = any(w in sent_lower for w in g.future_words)
-    for _, e in pairs:
+    # "will withdraw its force unless X ...": the positions of such condition words in the sentence
+    conditions = [i for w in g.threat_conditions for i in _find_all(sent_lower, w)]
+    for m, e in pairs:
+        if conditions and e.type not in ("THREATEN", "AGREE"):
+            at = min(t.idx for t in m.tokens) - sent.start_char
+            if any(c < at for c in conditions):
+                if "hypothetical" not in e.aux:  # "unless Baghdad accepted": the condition, not an act
+                    e.aux = sorted({*e.aux, "hypothetical"} - {"future"})
+                    e.evidence.notes.append("inside a threat's condition ('unless ...'): hypothetical")
+            elif ("future" in e.aux or "hypothetical" in e.aux) and "negation" not in e.aux:
+                # "announced it will withdraw its force unless ...": a conditional announced act is a threat
+                e.evidence.notes.append(f"announced {e.type} on a condition ('unless ...') coded as THREATEN")
+                e.type, e.mode = "THREATEN", None
+                e.aux = [a for a in e.aux if a not in ("future", "hypothetical")]
+                e.score = score("THREATEN")
         if "negation" in e.aux and e.type in _REFUSAL_OF:
             # "würde ihn nicht unterstützen": refusing to back someone is a REJECT (annotation guide).
             e.evidence.notes.append(f"negated {e.type} coded as REJECT")

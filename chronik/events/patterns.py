@@ -97,6 +97,9 @@ class LanguageGrammar(Record):
     expletive_subjects: list[str] = field(default_factory=list)  # "es" (es gibt), "there" (there is)
     speaker_subjects: list[str] = field(default_factory=list)  # "wir", "man": in a statement, the speaker acts
     governed_before_trigger: bool = False  # verb-final clauses: the verb's arguments stand before the trigger
+    # "will withdraw its force unless X ...", "es sei denn": an announced act on such a condition is a
+    # THREATEN, and an act inside the condition is hypothetical
+    threat_conditions: list[str] = field(default_factory=list)
     # "Der Vorstoß kam von X", "criticism came from X": a nominal trigger that is the subject of such a verb
     # takes its actor from the verb's PP with one of the listed prepositions
     source_verbs: dict[str, list[str]] = field(default_factory=dict)
