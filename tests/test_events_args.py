@@ -112,3 +112,20 @@ def test_an_announced_act_on_a_condition_is_a_threat(text: str, lang: str, actor
         [(e.type, [a.code for a in e.actor], e.aux) for e in coded.events]
     # what follows the condition word is the condition, not an act that happened
     assert all("hypothetical" in e.aux for e in coded.events if e.type != "THREATEN")
+
+
+@pytest.mark.issue(5)
+@pytest.mark.parametrize(("text", "lang", "actor"), [
+    ("Iraq's interim government announced that it is prepared to impose martial law in Baghdad.", "en", "IRQ"),
+    ("Die Türkei ist bereit, Sanktionen gegen Russland zu verhängen.", "de", "TUR"),
+])
+def test_readiness_to_coerce_is_a_threat(text: str, lang: str, actor: str) -> None:
+    coded = coder_for(lang).code(make_article(text, lang=lang, date="2022-03-01"))
+    got = [(e.type, {a.code for a in e.actor}) for e in coded.events]
+    assert ("THREATEN", {actor}) in got and not any(t == "AGREE" for t, _ in got), got
+
+
+@pytest.mark.issue(5)
+def test_german_readiness_with_a_copula_is_agree_with_a_partner() -> None:
+    assert ("AGREE", frozenset({"RUS"}), frozenset({"UKR"})) in events("Russland ist bereit, mit der Ukraine zu verhandeln.")
+    assert events("Der Arzt ist bereit.") == []  # no partner, no content: no event

@@ -657,7 +657,7 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
     if not args.recipient and p.recipient and not p.reciprocal:
         # Fallback: a relational PP of the verb or of its complement ("extradited X to Britain",
         # "agreed to lift embargoes on sales to Iran").
-        heads = [verb] + [c for c in verb.children if c.dep_ in ("xcomp", "ccomp") and c.i > verb.i]
+        heads = [verb] + [c for c in verb.children if c.dep_ in ("xcomp", "ccomp", "csubj") and c.i > verb.i]
         # for acts not aimed at a place's people, the actor's own country or place is where, not whom
         own = set() if p.type in _OWN_PLACE_TYPES else {a.code for a in args.actor if a.code}
         for h in heads:
@@ -1209,13 +1209,20 @@ def _fold_embedded(pairs: list[tuple[Match, Event]]) -> list[tuple[Match, Event]
         for j, (m2, e2) in enumerate(pairs):
             if i == j or j in dropped:
                 continue
-            t2 = m2.trigger
-            head = t2.head
-            if t2.dep_ in ("xcomp", "ccomp") and (head == m.trigger or (head.dep_ == "conj" and head.head == m.trigger)):
+            # the embedded act's trigger or its light verb ("bereit, Sanktionen zu verhängen"); the German
+            # parser may call the infinitive a csubj ("ist bereit, zu verhandeln")
+            if any(t2.dep_ in ("xcomp", "ccomp", "csubj") and (
+                    t2.head == m.trigger or (t2.head.dep_ == "conj" and t2.head.head == m.trigger))
+                    for t2 in [m2.trigger, *m2.tokens]):
                 dropped.add(j)
                 if not e.recipient and e2.recipient:
                     e.recipient = list(e2.recipient)
                 e.evidence.notes.append(f"embeds '{e2.evidence.trigger}' ({e2.type}) as its content")
+                if e.type == "AGREE" and m.pattern.adj and not m.pattern.verb and e2.type in _THREAT_TYPES:
+                    # "is prepared to impose martial law", "ist bereit, anzugreifen": readiness to coerce threatens
+                    e.type, e.mode = "THREATEN", None
+                    e.score = score("THREATEN", negated="negation" in e.aux)
+                    e.evidence.notes.append(f"readiness for a {e2.type} coded as THREATEN")
     return [p for k, p in enumerate(pairs) if k not in dropped]
 
 
