@@ -30,7 +30,7 @@ def de(tag: str) -> str:
 
 # One sentence with an opening quote and no full stop. Parsing and coding cost grow with the square
 # of the sentence length: these 12,500 characters take seconds, 50,000 take minutes (docs/reliability.md).
-PATHOLOGICAL = "„" + "Merkel sagte, dass Putin Russland kritisierte und " * 250
+PATHOLOGICAL = "„" + "Merkel sagte, dass Putin Russland kritisierte und " * 400  # ~4 s to code here
 
 
 def chronik(*args: str, stdin: bytes | None = None, timeout: float = 240) -> subprocess.CompletedProcess[str]:
