@@ -304,10 +304,16 @@ def test_many_states_take_no_article_country_but_our_countries_do(de):
 
 
 @pytest.mark.issue(4)
-def test_small_town_after_a_preposition_sets_the_articles_country(de, nlp_de):
-    doc = nlp_de("Die Demonstranten haben ihr Protestcamp in Garmisch errichtet.")
-    found = {m.text: m.code for m in de.mentions(doc)}
-    assert found.get("Die Demonstranten") == "DEU", found
+@pytest.mark.parametrize(("lang", "text", "mention", "code"), [
+    # a small town after a place preposition
+    ("de", "Die Demonstranten haben ihr Protestcamp in Garmisch errichtet.", "Die Demonstranten", "DEU"),
+    # a name before a region noun
+    ("en", "The government of Sindh province has ordered patrols by police.", "police", "PAK"),
+], ids=["town after a preposition", "name before a region noun"])
+def test_a_small_place_sets_the_articles_country(request, lang, text, mention, code):
+    resolver, nlp = request.getfixturevalue(lang), request.getfixturevalue(f"nlp_{lang}")
+    found = {m.text: m.code for m in resolver.mentions(nlp(text))}
+    assert found.get(mention) == code, found
 
 
 @pytest.mark.issue(4)
@@ -412,13 +418,6 @@ def test_unknown_named_organisations_take_no_article_country(en):
     assert f.get("Members of the Association of African Jurists", ("?",))[0] is None, f
     f = found("Britain's Home Office said the plan would go ahead.")
     assert f.get("Britain's Home Office") == ("GBR", "GOV"), f
-
-
-@pytest.mark.issue(4)
-def test_a_name_before_a_region_noun_sets_the_articles_country(en, nlp_en):
-    doc = nlp_en("The government of Sindh province has ordered patrols by police.")
-    found = {m.text: m.code for m in en.mentions(doc)}
-    assert found.get("police") == "PAK", found
 
 
 @pytest.mark.issue(4)

@@ -244,12 +244,19 @@ def test_attributive_participle_is_a_passive_trigger() -> None:
 
 
 @pytest.mark.issue(5)
-def test_prevented_act_is_no_event() -> None:
+@pytest.mark.parametrize(("etype", "absent", "present"), [
     # "der vereitelte Anschlag": it never happened
-    got = events("Die französische Polizei sprach nach dem vereitelten Anschlag der Terroristen von Erfolg.")
-    assert all(t != "ASSAULT" for t, _, _, _ in got), got
-    got = events("Nach dem Anschlag der Terroristen auf die französische Polizei wurde ermittelt.")
-    assert any(t == "ASSAULT" for t, _, _, _ in got), got
+    ("ASSAULT", "Die französische Polizei sprach nach dem vereitelten Anschlag der Terroristen von Erfolg.",
+     "Nach dem Anschlag der Terroristen auf die französische Polizei wurde ermittelt."),
+    # "ohne um richterliche Genehmigung zu bitten": no REQUEST
+    ("REQUEST", "Die österreichische Regierung darf Daten abfragen, ohne um richterliche Genehmigung zu bitten.",
+     "Die österreichische Regierung bat die EU um Hilfe."),
+], ids=["prevented act", "ohne clause"])
+def test_act_that_did_not_happen_is_no_event(etype: str, absent: str, present: str) -> None:
+    got = events(absent)
+    assert all(t != etype for t, _, _, _ in got), got
+    got = events(present)
+    assert any(t == etype for t, _, _, _ in got), got
 
 
 @pytest.mark.issue(5)
@@ -271,15 +278,6 @@ def test_compound_blocklist_tests_the_part_next_to_the_head() -> None:
 
 
 @pytest.mark.issue(5)
-def test_act_in_an_ohne_clause_did_not_happen() -> None:
-    # "ohne um richterliche Genehmigung zu bitten": no REQUEST
-    got = events("Die österreichische Regierung darf Daten abfragen, ohne um richterliche Genehmigung zu bitten.")
-    assert all(t != "REQUEST" for t, _, _, _ in got), got
-    got = events("Die österreichische Regierung bat die EU um Hilfe.")
-    assert any(t == "REQUEST" for t, _, _, _ in got), got
-
-
-@pytest.mark.issue(5)
 def test_nominal_trigger_in_a_circumstance_pp_takes_no_actor_from_the_verb() -> None:
     # "nach dem Angriff ...": the subject of "floh" did not attack
     got = events("Nach dem Angriff auf die Stadt floh die ukrainische Regierung nach Lwiw.")
@@ -292,13 +290,15 @@ def test_nominal_trigger_in_a_circumstance_pp_takes_no_actor_from_the_verb() -> 
     assert ("ASSAULT", frozenset({"RUS"}), frozenset({"UKR"}), ()) in got, got
 
 
+# the start of a gnad-1011-like sentence; the tests below finish it in two ways
+GOLAN = ("Der israelische Vizegeneralstabschef Jair Golan kritisierte die Regierung. Ministerpräsident "
+         "Netanjahu bestellte Verteidigungsminister Moshe Jaalon zu sich, nachdem dieser Golan in Schutz ")
+
+
 @pytest.mark.issue(5)
 def test_demonstrative_pronoun_parsed_as_determiner_of_the_object() -> None:
     # "nachdem dieser Golan in Schutz genommen hatte": "dieser" (Jaalon) acts, Golan is defended
-    text = ("Der israelische Vizegeneralstabschef Jair Golan kritisierte die Regierung. Ministerpräsident "
-            "Netanjahu bestellte Verteidigungsminister Moshe Jaalon zu sich, nachdem dieser Golan in Schutz "
-            "genommen hatte.")
-    coded = coder_for("de").code(make_article(text, lang="de", date="2016-05-09"))
+    coded = coder_for("de").code(make_article(GOLAN + "genommen hatte.", lang="de", date="2016-05-09"))
     support = [e for e in coded.events if e.type == "SUPPORT"]
     assert support and [a.text for a in support[0].actor] == ["dieser"], support
     assert [r.text for r in support[0].recipient] == ["Golan"], support
@@ -307,10 +307,8 @@ def test_demonstrative_pronoun_parsed_as_determiner_of_the_object() -> None:
 @pytest.mark.issue(5)
 def test_conjoined_verb_subject_in_the_wrong_number_is_its_object() -> None:
     # "... und die Offiziere ermutigt hatte": "hatte" is singular, so the officers are encouraged, not encouraging
-    text = ("Der israelische Vizegeneralstabschef Jair Golan kritisierte die Regierung. Ministerpräsident "
-            "Netanjahu bestellte Verteidigungsminister Moshe Jaalon zu sich, nachdem dieser Golan in Schutz "
-            "genommen und die Offiziere ermutigt hatte.")
-    coded = coder_for("de").code(make_article(text, lang="de", date="2016-05-09"))
+    coded = coder_for("de").code(make_article(GOLAN + "genommen und die Offiziere ermutigt hatte.", lang="de",
+                                              date="2016-05-09"))
     assert all("Offiziere" not in a.text for e in coded.events for a in e.actor), coded.events
 
 

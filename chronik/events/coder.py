@@ -48,11 +48,7 @@ class MentionIndex:
                  places: Iterable[Place] = (), statements: Iterable[Statement] = ()) -> None:
         self.by_token: dict[int, Entity] = {}
         # who speaks where: "wir werden ...", "es werde keine X geben" inside a statement are the speaker's
-        self.speakers = [(s.content_start, s.content_end, s.speaker) for s in statements
-                         if s.speaker is not None and s.speaker.code]
-        # what a speech verb introduces: "X schränke Y ein, kritisieren die Anwälte" (cue span -> content span)
-        self.contents = [(s.evidence.start, s.evidence.end, s.content_start, s.content_end, s.speaker)
-                         for s in statements]
+        self.statements = list(statements)
         self.mentions = sorted(mentions, key=lambda m: m.start)
         self.country = article_country(self.mentions, home)
         # places stand in for their country as a last-resort recipient ("lifted a curfew in Montenegro")
@@ -77,15 +73,12 @@ class MentionIndex:
 
     def speaker_at(self, tok: Token) -> Entity | None:
         """The speaker of the statement whose content holds `tok`, if known."""
-        return next((spk for a, b, spk in self.speakers if a <= tok.idx < b), None)
+        return next((s.speaker for s in self.statements if s.speaker is not None and s.speaker.code
+                     and s.content_start <= tok.idx < s.content_end), None)
 
-    def content_of(self, tok: Token) -> tuple[int, int] | None:
-        """The character span of what the statement whose speech verb is `tok` reports, if any."""
-        return next(((a, b) for cs, ce, a, b, _ in self.contents if cs <= tok.idx < ce), None)
-
-    def speaker_of(self, tok: Token) -> Entity | None:
-        """The speaker of the statement whose speech verb is `tok`, if known."""
-        return next((spk for cs, ce, _, _, spk in self.contents if cs <= tok.idx < ce), None)
+    def introduced_by(self, tok: Token) -> Statement | None:
+        """The statement whose speech verb is `tok` ("X schränke Y ein, kritisieren die Anwälte"), if any."""
+        return next((s for s in self.statements if s.evidence.start <= tok.idx < s.evidence.end), None)
 
     def in_tokens(self, tokens: Iterable[Token]) -> list[Entity]:
         out: list[Entity] = []
@@ -100,11 +93,11 @@ def _speaker_acts(verb: Token, args: Arguments, mentions: MentionIndex) -> None:
     """A speech verb's act is its speaker's: "Die Regierung schränke X ein, kritisieren die Anwälte" is
     parsed with "Regierung" as the subject of "kritisieren"; the statement knows who speaks, and the
     one the parse took from inside the reported words is who the act is about."""
-    speaker = mentions.speaker_of(verb)
-    span = mentions.content_of(verb)
-    if speaker is None or span is None or any(a.start == speaker.start for a in args.actor):
+    st = mentions.introduced_by(verb)
+    speaker = st.speaker if st is not None else None
+    if speaker is None or any(a.start == speaker.start for a in args.actor):
         return
-    if not all(span[0] <= a.start < span[1] for a in args.actor):
+    if not all(st.content_start <= a.start < st.content_end for a in args.actor):
         return
     inside = args.actor
     args.actor = [speaker]
@@ -117,10 +110,11 @@ def _reported_subject(verb: Token, mentions: MentionIndex) -> list[Entity]:
     """The subject of what a speech verb reports, through the statement it introduces ("Die Koalition
     baue ein Spitzelnetz auf, kritisieren die Anwälte"): the parse often hangs the reported clause
     elsewhere. The first mention the parse calls a subject, else the first mention of the content."""
-    span = mentions.content_of(verb)
-    if span is None:
+    st = mentions.introduced_by(verb)
+    content = verb.doc.char_span(st.content_start, st.content_end, alignment_mode="expand") if st else None
+    if content is None:
         return []
-    toks = [t for t in verb.doc if span[0] <= t.idx < span[1]]
+    toks = list(content)
     found = mentions.in_tokens(t for t in toks if t.dep_.startswith("nsubj")) or mentions.in_tokens(toks)
     return found[:1]
 
@@ -663,20 +657,19 @@ def arguments_by_parse(m: Match, mentions: MentionIndex, index: PatternIndex) ->
         for h in heads:
             cands = _pp_object(h, set(g.recipient_preps))
             found = [r for r in mentions.in_tokens(t for c in cands for t in _core(c))
-                     if all(r is not a for a in args.actor) and not (r.kind in ("country", "place") and r.code in own)]
+                     if all(r is not a for a in args.actor) and not _where_not_whom(r, own)]
             if found:
                 args.recipient = found
                 args.notes.append(f"recipient: relational PP of '{h.text}' (fallback)")
                 break
         if not args.recipient:
             found_pp = _relational_pp_after(m, mentions, g)
-            found_pp = [r for r in found_pp if not (r.kind in ("country", "place") and r.code in own)]
+            found_pp = [r for r in found_pp if not _where_not_whom(r, own)]
             if found_pp:
                 args.recipient = [r for r in found_pp if all(r is not a for a in args.actor)]
                 args.notes.append("recipient: first relational PP after the trigger (parse attached it elsewhere)")
         if not args.recipient:
-            found_sub = _in_subtree(m, verb, mentions, args.actor, g, domestic=p.type in _DOMESTIC_TYPES,
-                                    own_places=p.type in _OWN_PLACE_TYPES)
+            found_sub = _in_subtree(m, verb, mentions, args.actor, g, domestic=p.type in _DOMESTIC_TYPES, own=own)
             if found_sub:
                 args.recipient = found_sub
                 args.notes.append(f"recipient: first actor in what '{verb.text}' governs (fallback)")
@@ -771,11 +764,11 @@ def _temporal(tok: Token) -> bool:
 
 
 def _in_subtree(m: Match, verb: Token, mentions: MentionIndex, actor: list[Entity],
-                g: LanguageGrammar, *, domestic: bool = False, own_places: bool = True) -> list[Entity]:
+                g: LanguageGrammar, *, domestic: bool = False, own: set[str] | None = None) -> list[Entity]:
     """The first actor (or place) mention after the trigger among the words the trigger's verb governs,
     outside topic phrases ("spricht über Plünderungen im Jemen" names no partner). `domestic`: the act
     is typically aimed at the actor's own country (a protest at its government), so a mention of the
-    actor's country counts too."""
+    actor's country counts too. `own`: codes whose places are where the act happens (`_where_not_whom`)."""
     last = max(t.i for t in m.tokens)
     codes = {a.code for a in actor}
     ids = {a.entity_id for a in actor if a.entity_id is not None}
@@ -794,10 +787,16 @@ def _in_subtree(m: Match, verb: Token, mentions: MentionIndex, actor: list[Entit
         # a place may lie in the actor's own country ("Turkish authorities imposed a curfew in Cizre");
         # another actor of the same country is more often part of the actor's own phrase
         if e is not None and all(e is not a for a in actor) and (
-                (e.kind == "place" and (own_places or e.code not in codes)) or e.code is None
+                (e.kind == "place" and not _where_not_whom(e, own or set())) or e.code is None
                 or e.code not in codes or domestic):
             return [e]
     return []
+
+
+def _where_not_whom(r: Entity, own: set[str]) -> bool:
+    """A country or place of `own` (the actor's codes, for acts not aimed at a place's people) says where
+    the act happens, not whom it is aimed at ("surrendered in Soroti", "promised to democratize Serbia")."""
+    return r.kind in ("country", "place") and r.code in own
 
 
 def _relational_pp_after(m: Match, mentions: MentionIndex, g: LanguageGrammar) -> list[Entity]:
@@ -864,7 +863,8 @@ def arguments_by_position(m: Match, sent: Span, mentions: MentionIndex, g: Langu
     before = [x for x in mentions.mentions if sent.start_char <= x.start and x.end <= m.trigger.idx]
     doc_text = sent.text
     base = sent.start_char
-    speaker = mentions.speaker_of(m.trigger)
+    st = mentions.introduced_by(m.trigger)
+    speaker = st.speaker if st is not None else None
     if speaker is not None and speaker.start > m.trigger.idx:  # inverted: the mention before is not it
         args.actor = [speaker]
         args.notes.append(f"actor: the speaker '{speaker.text}' of the statement '{m.trigger.text}' introduces")
@@ -1105,7 +1105,7 @@ def code_sentence(
     sent_lower = sent.text.lower()  # joined once, not once per future word
     future_by_words = any(w in sent_lower for w in g.future_words)
     # "will withdraw its force unless X ...": the positions of such condition words in the sentence
-    conditions = [i for w in g.threat_conditions for i in _find_all(sent_lower, w)]
+    conditions = [i for w in g.threat_conditions for i in _find_all(sent_lower, w)] if pairs else []
     for m, e in pairs:
         if conditions and e.type not in ("THREATEN", "AGREE"):
             at = min(t.idx for t in m.tokens) - sent.start_char
