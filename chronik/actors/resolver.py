@@ -40,6 +40,49 @@ class Cue:
     alts: tuple[str, ...] = ()  # other codes the same form has (a party in two countries)
 
 
+class _Tok:
+    """The token attributes the resolver reads, as plain attributes: a spaCy Token is rebuilt on every
+    doc[i] and looks each string up in the string store on every access."""
+
+    __slots__ = ("i", "text", "lower_", "pos_", "ent_type_", "ent_iob_", "whitespace_", "like_num", "is_alpha",
+                 "idx")
+
+    def __init__(self, i, text, lower, pos, ent_type, ent_iob, ws, like_num, is_alpha, idx) -> None:  # type: ignore[no-untyped-def]
+        self.i, self.text, self.lower_, self.pos_, self.ent_type_, self.ent_iob_ = i, text, lower, pos, ent_type, ent_iob
+        self.whitespace_, self.like_num, self.is_alpha, self.idx = ws, like_num, is_alpha, idx
+
+
+class _PlainDoc(list):
+    """A doc as a list of `_Tok` (built once per `mentions` call), with the doc's text and annotations.
+
+    Integer indexing and slices give `_Tok`s and lists of them; `_span_text` stands in for `doc[a:b].text`."""
+
+    __slots__ = ("text", "_annotations")
+
+    def __init__(self, doc) -> None:  # type: ignore[no-untyped-def]
+        toks = list(doc)
+        super().__init__(map(_Tok, range(len(toks)), [t.text for t in toks], [t.lower_ for t in toks],
+                             [t.pos_ for t in toks], [t.ent_type_ for t in toks], [t.ent_iob_ for t in toks],
+                             [t.whitespace_ for t in toks], [t.like_num for t in toks],
+                             [t.is_alpha for t in toks], [t.idx for t in toks]))
+        self.text = doc.text
+        self._annotations = {a: doc.has_annotation(a) for a in ("POS", "ENT_IOB")}
+
+    def has_annotation(self, attr: str) -> bool:
+        return self._annotations[attr]
+
+
+def _span_text(doc, start: int, end: int) -> str:  # type: ignore[no-untyped-def]
+    """`doc[start:end].text` (non-negative bounds), read from the doc's text for a `_PlainDoc`."""
+    if not isinstance(doc, _PlainDoc):
+        return doc[start:end].text
+    end = min(end, len(doc))
+    if start >= end:
+        return ""
+    last = doc[end - 1]
+    return doc.text[doc[start].idx: last.idx + len(last.text)]
+
+
 # the rule note on the complement of an opponent noun ("die Gegner des G7-Gipfels"): a mention of its own,
 # the target of the phrase's head, not the phrase's head
 OPPOSED_NOTE = "whom the opponent noun before it opposes"
@@ -346,7 +389,7 @@ class ActorResolver:
         return None
 
     def _disambiguate(self, doc, cue: Cue, sent_start: list[bool]) -> Cue | None:
-        text = doc[cue.start:cue.end].text
+        text = _span_text(doc, cue.start, cue.end)
         nxt = doc[cue.end].lower_ if cue.end < len(doc) else ""
         prev = doc[cue.start - 1] if cue.start > 0 else None
         key = norm(text)
@@ -415,6 +458,7 @@ class ActorResolver:
         n = len(doc)
         mentions: list[Mention] = []
         known_surnames: set[str] = set()
+        spare: Mention | None = None
         i = 0
         while i < n:
             tok = doc[i]
@@ -432,7 +476,11 @@ class ActorResolver:
             while j < n and (self._is_det(doc[j]) or self._is_mod(doc, j, pos)) and cues[j] is None:
                 j += 1
             k = j
-            m = Mention(i, j)
+            if spare is None:
+                m = Mention(i, j)
+            else:  # the last run that made no mention: nothing but its bounds was set
+                m, spare = spare, None
+                m.start, m.end = i, j
             while k < n:
                 cue = cues[k]
                 if cue is not None and cue.kind != "name" and m.names and cue.end - cue.start == 1 \
@@ -516,6 +564,7 @@ class ActorResolver:
                     continue
                 break
             if not m.cues and not m.names:
+                spare = m
                 i = max(i + 1, j if j > i and j < n and cues[j] is None else i + 1)
                 continue
             m.end = k
@@ -624,7 +673,7 @@ class ActorResolver:
                 between = [t.lower_ for t in doc[a.end:b.start]]
                 hb = self._head(b)
                 if between and all(w in g["conj"] or w == "," for w in between) and hb is not None:
-                    a.notes.append(f"shares head '{hb.head}' with the coordinated '{doc[b.start:b.end].text}'")
+                    a.notes.append(f"shares head '{hb.head}' with the coordinated '{_span_text(doc, b.start, b.end)}'")
                     a.cues.append(replace(hb, code=None, strong=False, rule=f"coordinated head {hb.rule}"))
         return out
 
@@ -764,7 +813,7 @@ class ActorResolver:
         return max(persons, key=lambda e: (e.sector is not None and bool(e.start or e.end), e.start or "")), False
 
     def _resolve(self, doc, m: Mention, date: str | None) -> Entity:
-        text = doc[m.start:m.end].text
+        text = _span_text(doc, m.start, m.end)
         start, end = doc[m.start].idx, doc[m.end - 1].idx + len(doc[m.end - 1].text)
         steps: list[str] = []
         code = sector = role = kind = name = None
@@ -780,7 +829,7 @@ class ActorResolver:
                 if cue.kind == "people" and before is not None and before.end == cue.start and before.code \
                         and before.code != code and before.kind in ("adjective", "country"):
                     # "Bosnian Serbs": the people noun names the group, the adjective where it lives
-                    steps.append(f"'{doc[cue.start:cue.end].text}' living in {before.code}: {before.code}")
+                    steps.append(f"'{_span_text(doc, cue.start, cue.end)}' living in {before.code}: {before.code}")
                     code = before.code
                     break
                 if cue.kind in ("people", "adjective") and any(
@@ -810,7 +859,7 @@ class ActorResolver:
                     sector, role = sub.sector, sub.role
                 if sub.code and not code:
                     code = sub.code
-                steps.append(f"apposition '{doc[comp.start:comp.end].text}'")
+                steps.append(f"apposition '{_span_text(doc, comp.start, comp.end)}'")
             elif m.complement_kind == "of":
                 if comp_sector and (sector is None or (head is not None and head.generic) or
                                     comp_head.kind in ROLE_KINDS):
@@ -821,7 +870,7 @@ class ActorResolver:
                         ("GOV" if any(c.kind in ("country", "metonym") for c in comp.cues) else None)
                 if not code and comp_code and (head is None or head.generic or not any(c.kind == "igo" for c in comp.cues)):
                     code = comp_code
-                steps.append(f"complement '{doc[comp.start:comp.end].text}' -> {comp_code} {comp_sector}")
+                steps.append(f"complement '{_span_text(doc, comp.start, comp.end)}' -> {comp_code} {comp_sector}")
             elif m.complement_kind == "in":
                 prep = next((doc[t].lower_ for t in range(comp.start - 1, m.start, -1)
                              if not self._is_det(doc[t]) and doc[t].lower_ not in self.kb.grammar["mod"]), "")
@@ -831,8 +880,8 @@ class ActorResolver:
                     steps.append(f"a group living in {comp_code}, not in {code}")
                     code = None
                 if not code:
-                    code = comp_code or self.kb.places.get(norm(doc[comp.start:comp.end].text.split("-")[0]))
-                steps.append(f"located in '{doc[comp.start:comp.end].text}' -> {code}")
+                    code = comp_code or self.kb.places.get(norm(_span_text(doc, comp.start, comp.end).split("-")[0]))
+                steps.append(f"located in '{_span_text(doc, comp.start, comp.end)}' -> {code}")
         if head is None:
             for cue in cues:
                 if cue.kind in ("party",):
@@ -946,6 +995,7 @@ class ActorResolver:
         if len(doc) == 0:
             return []
         sent_start = self._sentence_starts(doc)
+        spacy_doc, doc = doc, _PlainDoc(doc)  # the steps below read plain token attributes
         cues = self._scan_cues(doc, sent_start)
         chunks = self._attach(doc, self._chunks(doc, cues, sent_start), cues)
         sent_index = []
@@ -973,7 +1023,7 @@ class ActorResolver:
                 if m.opposed:
                     m.entity.rule = f"{m.entity.rule}; {OPPOSED_NOTE}"
                 head = self._head(m)
-                m.plural = head is not None and "Plur" in doc[head.end - 1].morph.get("Number")
+                m.plural = head is not None and "Plur" in spacy_doc[head.end - 1].morph.get("Number")
                 del first
             kept.append(m)
         return self._corefer(doc, kept, sent_index, places, date)
