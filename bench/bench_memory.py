@@ -23,6 +23,8 @@ import corpus  # noqa: E402
 
 from chronik.ingest import ingest  # noqa: E402
 from chronik.io.readers import make_article  # noqa: E402
+from chronik.nlp import PROFILES  # noqa: E402
+from chronik.pipeline import CoderOptions  # noqa: E402
 from chronik.store import open_store  # noqa: E402
 
 
@@ -44,14 +46,16 @@ def main() -> None:
     ap.add_argument("--every", type=int, default=0, help="sample every N articles (default: articles/20)")
     ap.add_argument("--words", type=int, default=400)
     ap.add_argument("--german-share", type=float, default=0.5)
+    ap.add_argument("--pipeline", default="accurate", choices=PROFILES, help="trained pipelines to run (default accurate)")
     args = ap.parse_args()
+    options = CoderOptions(pipeline=args.pipeline)
     warnings.simplefilter("ignore")
     every = args.every or max(args.articles // 20, 8)
     code = None
     if args.workers > 1:
         from chronik.scale.local import pool_coder
 
-        code = pool_coder(workers=args.workers, langs=("de", "en"))
+        code = pool_coder(options=options, workers=args.workers, langs=("de", "en"))
     me = psutil.Process()
     samples: dict[str, list[tuple[int, float]]] = {}
     done = 0
@@ -77,7 +81,7 @@ def main() -> None:
               for r in corpus.records(args.articles, words=args.words, german_share=args.german_share))
     with tempfile.TemporaryDirectory() as tmp:
         with open_store(Path(tmp) / "m.duckdb") as store:
-            ingest(source, store, code=code, on_article=sample, commit_every=16)
+            ingest(source, store, code=code, options=options, on_article=sample, commit_every=16)
         size = (Path(tmp) / "m.duckdb").stat().st_size / 2**20
     if code:
         code.close()

@@ -33,7 +33,8 @@ import corpus  # noqa: E402
 from chronik.ingest import ingest  # noqa: E402
 from chronik.io.readers import read_path  # noqa: E402
 from chronik.nlp import has_trained  # noqa: E402
-from chronik.pipeline import code_stream, coder_for, parse_text  # noqa: E402
+from chronik.nlp import PROFILES  # noqa: E402
+from chronik.pipeline import CoderOptions, code_stream, coder_for, parse_text  # noqa: E402
 from chronik.store import open_store  # noqa: E402
 
 
@@ -73,10 +74,10 @@ def _slice(src: Path, dst: Path, first: int, n: int) -> Path:
     return dst
 
 
-def _timed_ingest(path: Path, db: Path, *, code=None) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+def _timed_ingest(path: Path, db: Path, *, code=None, options=None) -> tuple[float, int]:  # type: ignore[no-untyped-def]
     with open_store(db) as store:
         t = time.perf_counter()
-        report = ingest(read_path(path), store, code=code)
+        report = ingest(read_path(path), store, code=code, options=options)
         return time.perf_counter() - t, report.stored
 
 
@@ -106,7 +107,9 @@ def main() -> None:
     ap.add_argument("--skip", default="", help="comma list of runs to skip: pool1,pool2,dask")
     ap.add_argument("--repeat", type=int, default=3,
                     help="rounds; each round runs every measurement once, in the same order (default 3)")
+    ap.add_argument("--pipeline", default="accurate", choices=PROFILES, help="trained pipelines to run (default accurate)")
     args = ap.parse_args()
+    options = CoderOptions(pipeline=args.pipeline)
     skip = set(filter(None, args.skip.split(",")))
     if args.repeat < 1:
         ap.error("--repeat must be at least 1")
@@ -119,18 +122,19 @@ def main() -> None:
     sample = _slice(full, tmp / "sample.jsonl", 0, args.measure)
     warm = _slice(full, tmp / "warm.jsonl", args.measure, 16)
     langs = sorted({json.loads(line)["lang"] for line in sample.open(encoding="utf-8")})
-    print("pipelines: " + ", ".join(f"{lang}={'trained' if has_trained(lang) else 'blank+rules'}" for lang in langs))
+    print(f"pipelines ({args.pipeline}): " + ", ".join(
+        f"{lang}={'trained' if has_trained(lang, args.pipeline) else 'blank+rules'}" for lang in langs))
     print(f"cores: {psutil.cpu_count()}  load average: {_load()}")
 
     t = time.perf_counter()
     for lang in langs:
-        coder_for(lang)
+        coder_for(lang, options)
     print(f"pipeline load (in-process, {'+'.join(langs)}): {time.perf_counter() - t:.1f}s")
     t = time.perf_counter()
-    for _ in code_stream(read_path(warm)):  # tables the stages load lazily on their first article
+    for _ in code_stream(read_path(warm), options=options):  # tables the stages load lazily on their first article
         pass
     with open_store(tmp / "warm.duckdb") as store:  # the first write of a process imports pandas (pyarrow)
-        ingest(read_path(warm), store)
+        ingest(read_path(warm), store, options=options)
     print(f"warm-up (lazy tables of the stages, first store write): {time.perf_counter() - t:.1f}s")
     articles = list(read_path(sample))
     words = sum(len(a.text.split()) for a in articles)
@@ -138,13 +142,13 @@ def main() -> None:
 
     def bare() -> int:
         for lang, texts in by_lang.items():
-            for _ in coder_for(lang).nlp.pipe(texts, batch_size=16):
+            for _ in coder_for(lang, options).nlp.pipe(texts, batch_size=16):
                 pass
         return len(articles)
 
     def code() -> int:
         # Fresh Article objects each round: the coder writes to them (lang).
-        return sum(1 for _ in code_stream(read_path(sample)))
+        return sum(1 for _ in code_stream(read_path(sample), options=options))
 
     me = psutil.Process()
     runs: list[tuple[str, object, callable]] = [  # type: ignore[valid-type]
@@ -158,7 +162,7 @@ def main() -> None:
     for workers in (1, 2):
         if f"pool{workers}" in skip:
             continue
-        pool = engines.enter_context(pool_coder(workers=workers, langs=tuple(langs)))
+        pool = engines.enter_context(pool_coder(options=options, workers=workers, langs=tuple(langs)))
         t = time.perf_counter()
         list(pool(list(read_path(warm))))
         print(f"pool of {workers}: start + load + warm-up {time.perf_counter() - t:.1f}s")
@@ -167,7 +171,7 @@ def main() -> None:
         from chronik.scale.dask_engine import dask_coder
 
         before = {p.pid for p in me.children(recursive=True)}  # the pools' workers are not Dask's
-        dc = engines.enter_context(dask_coder(workers=2, langs=tuple(langs)))
+        dc = engines.enter_context(dask_coder(options=options, workers=2, langs=tuple(langs)))
         t = time.perf_counter()
         list(dc(list(read_path(warm))))
         dask_pids = [p.pid for p in me.children(recursive=True) if p.pid not in before]
@@ -188,7 +192,7 @@ def main() -> None:
                 else:  # ingest into a fresh store: in-process (engine None) or through an engine
                     with PeakRSS(watch) as rss:
                         c = time.process_time()
-                        secs, n = _timed_ingest(sample, tmp / f"r{r}-{k}.duckdb", code=fn)
+                        secs, n = _timed_ingest(sample, tmp / f"r{r}-{k}.duckdb", code=fn, options=options)
                         cpu = time.process_time() - c
                     for pid, v in rss.peak.items():
                         peaks[name][pid] = max(peaks[name].get(pid, 0), v)

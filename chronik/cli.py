@@ -52,16 +52,23 @@ DbOpt = Annotated[Path, typer.Option("--db", help="DuckDB file of the event stor
 ActorsOpt = Annotated[Optional[list[Path]], typer.Option("--actors", help="Extra actor file(s) to merge (same format as the shipped ones).")]
 
 
+PipelineOpt = Annotated[str, typer.Option(
+    "--pipeline", help="Trained pipelines: 'accurate' (default) or 'fast' (about 2x the speed, lower quality; "
+    "see docs/performance.md).")]
+
+
 def _options(  # type: ignore[no-untyped-def]
-    min_confidence: float = 0.0, actors: list[Path] | None = None, time_limit: float = 60.0
+    min_confidence: float = 0.0, actors: list[Path] | None = None, time_limit: float = 60.0,
+    pipeline: str = "accurate",
 ):
+    from chronik.nlp import check_profile
     from chronik.pipeline import CoderOptions
 
     for p in actors or []:
         if not p.exists():
             raise error("E001", path=p)
     return CoderOptions(min_confidence=min_confidence, actor_files=tuple(str(p) for p in actors or []),
-                        time_limit=time_limit or None)
+                        time_limit=time_limit or None, pipeline=check_profile(pipeline))
 
 
 TimeLimitOpt = Annotated[float, typer.Option("--time-limit", min=0.0,
@@ -81,12 +88,13 @@ def code(
     min_confidence: Annotated[float, typer.Option("--min-confidence", min=0.0, max=1.0, help="Drop events below this confidence.")] = 0.0,
     actors: ActorsOpt = None,
     time_limit: TimeLimitOpt = 60.0,
+    pipeline: PipelineOpt = "accurate",
 ) -> None:
     """Code articles and print their events and statements."""
     from chronik.io.readers import ReadProblem, read_path
     from chronik.pipeline import code_stream
 
-    options = _options(min_confidence, actors, time_limit)
+    options = _options(min_confidence, actors, time_limit, pipeline)
     articles = []
     failures = 0
     for item in read_path(path, lang=lang):
@@ -161,6 +169,7 @@ def ingest(
     actors: ActorsOpt = None,
     commit_every: Annotated[int, typer.Option("--commit-every", min=1, max=100000, help="Articles per transaction.")] = 64,
     time_limit: TimeLimitOpt = 60.0,
+    pipeline: PipelineOpt = "accurate",
 ) -> None:
     """Code articles and store them in a DuckDB file (resumable: stored articles are skipped)."""
     from chronik.ingest import ingest as run_ingest
@@ -171,7 +180,7 @@ def ingest(
         raise error("E009", value=engine, choices="local, dask")
     if scheduler and engine != "dask":
         raise error("E014", a="--scheduler", b=f"--engine {engine}")
-    options = _options(min_confidence, actors, time_limit)
+    options = _options(min_confidence, actors, time_limit, pipeline)
     source = read_path(path, lang=lang)
     code_fn = None
     langs = {"langs": (lang,)} if lang else {}
@@ -333,6 +342,7 @@ def eval_cmd(
     per_type: Annotated[bool, typer.Option("--per-type", help="Add per-type precision/recall and confusions.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable result.")] = False,
     min_confidence: Annotated[float, typer.Option("--min-confidence", min=0.0, max=1.0)] = 0.0,
+    pipeline: PipelineOpt = "accurate",
 ) -> None:
     """Score the coder against a gold file."""
     from chronik.evaluate import format_report, load_gold, score
@@ -342,7 +352,7 @@ def eval_cmd(
     if not gold.exists():
         raise error("E001", path=gold)
     articles = load_gold(gold)
-    options = _options(min_confidence)
+    options = _options(min_confidence, pipeline=pipeline)
     system = {}
     for g in articles:
         art = make_article(g.text, id=g.id, date=g.date, lang=g.lang)
@@ -461,11 +471,15 @@ def serve(
 @app.command()
 def info() -> None:
     """Show versions and the shipped pipelines."""
-    from chronik.nlp import SUPPORTED, has_trained, model_path
+    from chronik.nlp import DEFAULT_PROFILE, PROFILES, SUPPORTED, has_trained, model_path
 
     out.print(f"chronik {__version__}")
     for lang in SUPPORTED:
         out.print(f"  {lang}: {'trained pipeline' if has_trained(lang) else 'blank + rules'} at {model_path(lang)}")
+        for profile in PROFILES:
+            if profile != DEFAULT_PROFILE:
+                state = "installed" if has_trained(lang, profile) else "not installed"
+                out.print(f"  {lang} --pipeline {profile}: {state} at {model_path(lang, profile)}")
 
 
 def main() -> None:
@@ -475,7 +489,7 @@ def main() -> None:
         app()
     except ChronikError as exc:
         err.print(f"[red]error[/] {exc}")
-        sys.exit(2 if exc.code in ("E009", "E010", "E014") else 1)
+        sys.exit(2 if exc.code in ("E009", "E010", "E014", "E016") else 1)
     except BrokenPipeError:
         sys.exit(0)
 

@@ -1,6 +1,7 @@
 """Ingest: read, skip what is stored, code, write in transactions; report what was skipped."""
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -52,20 +53,37 @@ def ingest(
     """
     report = IngestReport()
     coder = code or (lambda batch: code_stream(batch, options=options))
-    previous: tuple[list[CodedArticle], int] | None = None
+    # Two chunks in flight: the next chunk is submitted before the oldest is collected and committed,
+    # so an engine's workers never wait for the writer at a chunk boundary. A crash loses at most the
+    # uncommitted chunks, which a rerun codes again (content hashes make it idempotent).
+    in_flight: deque[tuple[Iterable[CodedArticle | tuple[Article, ChronikError]], int, set[str]]] = deque()
+    pending: set[str] = set()  # content hashes submitted but not yet committed
     for chunk in _chunks(source, commit_every):
-        fresh = _fresh_articles(chunk, store, report)
-        results = coder(fresh)  # an engine submits the work here, so it codes while we write
-        if previous is not None:
-            _commit(store, report, *previous, on_article)
-        previous = (_collect(results, store, report), len(chunk))
-    if previous is not None:
-        _commit(store, report, *previous, on_article)
+        fresh = _fresh_articles(chunk, store, report, pending)
+        hashes = {a.content_hash for a in fresh}
+        pending |= hashes
+        in_flight.append((coder(fresh), len(chunk), hashes))  # an engine submits the work here
+        if len(in_flight) > 1:
+            _finish(store, report, in_flight.popleft(), pending, on_article)
+    while in_flight:
+        _finish(store, report, in_flight.popleft(), pending, on_article)
     return report
 
 
-def _fresh_articles(chunk: list, store: Store, report: IngestReport) -> list[Article]:  # type: ignore[type-arg]
-    """The chunk's articles not yet stored (problems are logged and counted)."""
+def _finish(
+    store: Store, report: IngestReport,
+    item: tuple[Iterable[CodedArticle | tuple[Article, ChronikError]], int, set[str]], pending: set[str],
+    on_article: Callable[[int], None] | None,
+) -> None:
+    results, n_items, hashes = item
+    _commit(store, report, _collect(results, store, report), n_items, on_article)
+    pending -= hashes
+
+
+def _fresh_articles(  # type: ignore[type-arg]
+    chunk: list, store: Store, report: IngestReport, pending: set[str]
+) -> list[Article]:
+    """The chunk's articles neither stored nor in flight (problems are logged and counted)."""
     articles: list[Article] = []
     for item in chunk:
         if isinstance(item, ReadProblem):
@@ -77,7 +95,7 @@ def _fresh_articles(chunk: list, store: Store, report: IngestReport) -> list[Art
     known = store.known_hashes([a.content_hash for a in articles])
     fresh, seen = [], set()
     for a in articles:
-        if a.content_hash in known or a.content_hash in seen:
+        if a.content_hash in known or a.content_hash in seen or a.content_hash in pending:
             report.already_stored += 1
         else:
             seen.add(a.content_hash)

@@ -12,14 +12,24 @@ from chronik.errors import ChronikWarning, error, warning_text
 
 SUPPORTED = ("de", "en")
 MODELS_DIR = Path(__file__).parent / "models"
+# Pipeline profiles: "accurate" (default) ships as models/<lang>, "fast" as models/<lang>_fast: the same
+# components and data with a smaller network (training/train.py --profile fast; docs/performance.md).
+PROFILES = ("accurate", "fast")
+DEFAULT_PROFILE = "accurate"
 
 
-def model_path(lang: str) -> Path:
-    return MODELS_DIR / lang
+def check_profile(profile: str) -> str:
+    if profile not in PROFILES:
+        raise error("E016", value=profile, choices=", ".join(PROFILES))
+    return profile
 
 
-def has_trained(lang: str) -> bool:
-    return (model_path(lang) / "meta.json").exists()
+def model_path(lang: str, profile: str = DEFAULT_PROFILE) -> Path:
+    return MODELS_DIR / (lang if check_profile(profile) == DEFAULT_PROFILE else f"{lang}_{profile}")
+
+
+def has_trained(lang: str, profile: str = DEFAULT_PROFILE) -> bool:
+    return (model_path(lang, profile) / "meta.json").exists()
 
 
 def check_lang(lang: str) -> str:
@@ -30,11 +40,16 @@ def check_lang(lang: str) -> str:
 
 
 @functools.cache
-def load(lang: str) -> Language:
-    """The pipeline for `lang`, loaded once per process: the trained one if shipped, else blank + rules."""
+def load(lang: str, profile: str = DEFAULT_PROFILE) -> Language:
+    """The pipeline for `lang`, loaded once per process: the trained one if shipped, else blank + rules.
+
+    A non-default `profile` must be installed (E022): it never falls back to the blank pipeline.
+    """
     lang = check_lang(lang)
-    path = model_path(lang)
-    if has_trained(lang):
+    path = model_path(lang, profile)
+    if profile != DEFAULT_PROFILE and not has_trained(lang, profile):
+        raise error("E022", lang=lang, profile=profile, path=path)
+    if has_trained(lang, profile):
         try:
             return spacy.load(path)
         except Exception as exc:  # any load failure is a broken install, reported as such

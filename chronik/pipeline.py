@@ -15,7 +15,7 @@ from chronik.errors import ChronikError, error
 from chronik.events.coder import code_events, strip_space
 from chronik.io.readers import MAX_CHARS
 from chronik.model import Article, CodedArticle, Entity, Event, EventDate, Place, SentenceSpan, Statement
-from chronik.nlp import SUPPORTED, detect_language, load
+from chronik.nlp import DEFAULT_PROFILE, SUPPORTED, detect_language, load
 from chronik.offsets import OffsetMap, remap, tokenize
 from chronik.places import find_places, parse_dateline
 from chronik.statements import find_statements
@@ -33,6 +33,7 @@ class CoderOptions:
     actor_files: tuple[str, ...] = ()
     pattern_files: tuple[str, ...] = ()
     time_limit: float | None = 60.0  # seconds per article before it is skipped (E100); None: no limit
+    pipeline: str = DEFAULT_PROFILE  # "accurate" or "fast" (chronik.nlp.PROFILES)
 
 
 def resolve_language(article: Article) -> str:
@@ -67,7 +68,9 @@ class Coder:
     def __init__(self, lang: str, *, options: CoderOptions | None = None) -> None:
         self.lang = lang
         self.options = options or CoderOptions()
-        self.nlp = load(lang)
+        self.nlp = load(lang, self.options.pipeline)
+        # provenance in the store: which network coded the article
+        self.version = __version__ if self.options.pipeline == DEFAULT_PROFILE else f"{__version__}+{self.options.pipeline}"
         # Readers already refuse articles over MAX_CHARS (E013); spaCy's own lower default (1,000,000)
         # would otherwise raise a bare ValueError for articles in between and stop the whole batch.
         self.nlp.max_length = max(self.nlp.max_length, MAX_CHARS)
@@ -116,7 +119,7 @@ class Coder:
             e.id = f"{article.id}-e{n}"
         return CodedArticle(
             article=article, sentences=sentences, entities=mentions, places=places, events=events,
-            statements=statements, coder_version=__version__,
+            statements=statements, coder_version=self.version,
         )
 
 

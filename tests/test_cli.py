@@ -39,6 +39,7 @@ def test_every_command_has_help_and_is_documented() -> None:
         (["dates", "resolve", "heute", "--story-date", "10.02.2022"], 1, "E007"),
         (["events", "--db", "x.duckdb", "--type", "HUG"], 2, "E009"),
         (["code", "x", "--format", "yaml"], 2, "Invalid value"),
+        (["code", "-", "--pipeline", "turbo"], 2, "E016"),
     ],
 )
 def test_misuse_exits_non_zero_with_a_clear_message(args: list[str], code: int, needle: str) -> None:

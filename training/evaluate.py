@@ -1,7 +1,8 @@
-"""Evaluate the shipped pipelines (chronik/models/<lang>) on the held-out splits.
+"""Evaluate the shipped pipelines (chronik/models/<lang> and <lang>_fast) on the held-out splits.
 
-    python training/evaluate.py            # both languages, writes docs/quality_pipelines.md
-    python training/evaluate.py de         # one language (the other is kept from the last run)
+    python training/evaluate.py            # all four pipelines, writes docs/quality_pipelines.md
+    python training/evaluate.py de         # one pipeline (the others are kept from the last run)
+    python training/evaluate.py de_fast en_fast
 
 Held-out splits (never seen in training or early stopping):
   de: syntax UD German-GSD test; NER GermEval 2014 dev
@@ -62,8 +63,10 @@ def mood_scores(examples):
             "mood_tokens": n, "mood_sub_gold": tp + fn}
 
 
-def evaluate(lang: str) -> dict:
-    path = REPO / "chronik" / "models" / lang
+def evaluate(name: str) -> dict:
+    """Scores of the pipeline chronik/models/<name> (<lang> or <lang>_fast) on its language's held-out sets."""
+    lang = name.split("_")[0]
+    path = REPO / "chronik" / "models" / name
     t0 = time.perf_counter()
     nlp = spacy.load(path)
     load_s = time.perf_counter() - t0
@@ -116,10 +119,12 @@ def markdown(all_res: dict) -> str:
            "Produced by `python training/evaluate.py`; models in `chronik/models/<lang>`; "
            "speed = words/s of one process with `nlp.pipe(batch_size=256)` on the 2-core build machine "
            "(shared with other jobs, so +-20%).", ""]
-    for lang, r in all_res.items():
+    for name, r in all_res.items():
+        lang = name.split("_")[0]
         tg = TARGETS[lang]
         syn, nerset = HELD_OUT[lang]
-        out += [f"## {lang} ({r.get('evaluated', '')})", "",
+        title = lang if name == lang else f"{lang}, `--pipeline {name.split('_', 1)[1]}` (chronik/models/{name})"
+        out += [f"## {title} ({r.get('evaluated', '')})", "",
                 f"Syntax held out: {syn} ({r['syntax_test_tokens']} tokens); NER held out: {nerset} "
                 f"({r['ner_test_tokens']} tokens).", "",
                 "| metric | value | target | status |", "|---|---|---|---|"]
@@ -205,10 +210,10 @@ def main(langs):
         print(json.dumps({k: v for k, v in r.items() if k != "ents_per_type"}, indent=1))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(all_res, indent=1))
-    md = markdown({k: all_res[k] for k in ("de", "en") if k in all_res}) + "\n" + NOTES
+    md = markdown({k: all_res[k] for k in ("de", "de_fast", "en", "en_fast") if k in all_res}) + "\n" + NOTES
     (REPO / "docs" / "quality_pipelines.md").write_text(md, encoding="utf8")
     print(md)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["de", "en"])
+    main(sys.argv[1:] or ["de", "en", "de_fast", "en_fast"])

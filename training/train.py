@@ -45,15 +45,35 @@ EXTRA = {
 # German text (corpus/de/raw.jsonl) when the "pretrain" stage has run.
 PRETRAIN = {"de"}
 PATIENCE = {("de", "syntax"): 600, ("de", "ner"): 400, ("en", "syntax"): 600, ("en", "ner"): 400}
+# Pipeline profiles: "accurate" (the default, chronik/models/<lang>) and "fast" (chronik/models/<lang>_fast),
+# the same data and components with a narrower, shallower tok2vec (64 wide, 2 deep instead of 96 x 4)
+# and a smaller parser hidden layer (64 x 2 maxout pieces instead of 128 x 3): about 3x less arithmetic
+# per token, for corpus-scale runs (docs/performance.md). Overrides apply to pretraining too, since its
+# weights must fit the tok2vec they initialise.
+PROFILES = {
+    "accurate": {"syntax": [], "ner": [], "pretrain": []},
+    "fast": {
+        "syntax": ["--components.tok2vec.model.encode.width", "64", "--components.tok2vec.model.encode.depth", "2",
+                   "--components.parser.model.hidden_width", "64", "--components.parser.model.maxout_pieces", "2"],
+        "ner": ["--components.tok2vec.model.encode.width", "64", "--components.tok2vec.model.encode.depth", "2"],
+        "pretrain": ["--components.tok2vec.model.encode.width", "64", "--components.tok2vec.model.encode.depth", "2"],
+    },
+}
+
+
+def pipeline_name(lang: str, profile: str) -> str:
+    """The folder name of a pipeline under chronik/models/ and training/output/."""
+    return lang if profile == "accurate" else f"{lang}_{profile}"
 
 
 def sha256(p: Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
-def spacy_train(lang: str, stage: str, cfg: Path, max_steps: int | None, patience: int | None) -> float:
+def spacy_train(lang: str, stage: str, cfg: Path, max_steps: int | None, patience: int | None,
+                profile: str = "accurate") -> float:
     corpus = ROOT / "corpus" / lang
-    out = ROOT / "output" / lang / stage
+    out = ROOT / "output" / pipeline_name(lang, profile) / stage
     if out.exists():
         shutil.rmtree(out)
     cmd = [sys.executable, "-m", "spacy", "train", str(cfg), "--output", str(out),
@@ -62,7 +82,8 @@ def spacy_train(lang: str, stage: str, cfg: Path, max_steps: int | None, patienc
            "--nlp.lang", lang,
            "--training.max_steps", str(max_steps or STEPS[(lang, stage)]),
            "--training.patience", str(patience or PATIENCE[(lang, stage)])] + EXTRA.get((lang, stage), [])
-    pre = ROOT / "output" / lang / "pretrain"
+    cmd += PROFILES[profile][stage]
+    pre = ROOT / "output" / pipeline_name(lang, profile) / "pretrain"
     if stage == "syntax" and lang in PRETRAIN and list(pre.glob("model*.bin")):
         last = max(pre.glob("model*[0-9].bin"), key=lambda p: int(p.stem[5:]))
         cmd += ["--paths.init_tok2vec", str(last)]
@@ -129,10 +150,10 @@ Changes: converted to spaCy DocBin and labels mapped as above; see training/conv
 }
 
 
-def assemble(lang: str, info: dict) -> Path:
+def assemble(lang: str, info: dict, profile: str = "accurate") -> Path:
     import spacy
 
-    out = ROOT / "output" / lang
+    out = ROOT / "output" / pipeline_name(lang, profile)
     nlp = spacy.load(out / "syntax" / "model-best")
     ner_nlp = spacy.load(out / "ner" / "model-best")
     ner_nlp.replace_listeners("tok2vec", "ner", ["model.tok2vec"])
@@ -159,12 +180,12 @@ def assemble(lang: str, info: dict) -> Path:
     info["country_patterns"] = rules.add_country_ruler(nlp)
     tokenization.customize(nlp)
     nlp.meta.update({
-        "name": f"chronik_{lang}", "version": "0.1.0",
-        "description": f"Chronik {lang} news pipeline trained from open data (see NOTICE)",
+        "name": f"chronik_{lang}" + ("" if profile == "accurate" else f"_{profile}"), "version": "0.1.0",
+        "description": f"Chronik {lang} news pipeline ({profile} profile) trained from open data (see NOTICE)",
         "license": "CC BY-SA 4.0", "author": "Chronik", "sources": [
             {"name": k} for k in json.loads((ROOT / "corpus" / lang / "sources.json").read_text())],
     })
-    dest = REPO / "chronik" / "models" / lang
+    dest = REPO / "chronik" / "models" / pipeline_name(lang, profile)
     if dest.exists():
         shutil.rmtree(dest)
     nlp.to_disk(dest)
@@ -173,7 +194,8 @@ def assemble(lang: str, info: dict) -> Path:
     (dest / "LICENSE").write_text(LICENSE_TEXT[lang] + legal, encoding="utf8")
     (dest / "NOTICE").write_text(NOTICE_TEXT[lang], encoding="utf8")
     manifest = {
-        "lang": lang, "spacy_version": spacy.__version__, "seed": 0,
+        "lang": lang, "profile": profile, "profile_overrides": PROFILES[profile],
+        "spacy_version": spacy.__version__, "seed": 0,
         "data_files_sha256": json.loads((ROOT / "corpus" / lang / "sources.json").read_text()),
         "configs_sha256": {p.name: sha256(p) for p in sorted((ROOT / "configs").glob("*.cfg"))},
         "pipeline": nlp.pipe_names, **info,
@@ -191,10 +213,13 @@ def main():
     ap.add_argument("--syntax-steps", type=int)
     ap.add_argument("--ner-steps", type=int)
     ap.add_argument("--pretrain-epochs", type=int, default=1)
+    ap.add_argument("--profile", choices=sorted(PROFILES), default="accurate",
+                    help="accurate -> chronik/models/<lang>; fast -> chronik/models/<lang>_fast")
     a = ap.parse_args()
+    name = pipeline_name(a.lang, a.profile)
     stages = (a.stages or ("convert,pretrain,syntax,ner,assemble" if a.lang in PRETRAIN
                            else "convert,syntax,ner,assemble")).split(",")
-    info_path = ROOT / "output" / a.lang / "train_info.json"
+    info_path = ROOT / "output" / name / "train_info.json"
     info_path.parent.mkdir(parents=True, exist_ok=True)
     info = json.loads(info_path.read_text()) if info_path.exists() else {}
     if "convert" in stages:
@@ -202,12 +227,12 @@ def main():
         convert.main(a.lang)
         info["convert_seconds"] = round(time.time() - t0, 1)
     if "pretrain" in stages:
-        pre = ROOT / "output" / a.lang / "pretrain"
+        pre = ROOT / "output" / name / "pretrain"
         if pre.exists():
             shutil.rmtree(pre)
         cmd = [sys.executable, "-m", "spacy", "pretrain", str(ROOT / "configs" / "syntax.cfg"), str(pre),
                "--paths.raw", str(ROOT / "corpus" / a.lang / "raw.jsonl"), "--nlp.lang", a.lang,
-               "--pretraining.max_epochs", str(a.pretrain_epochs)]
+               "--pretraining.max_epochs", str(a.pretrain_epochs)] + PROFILES[a.profile]["pretrain"]
         print(" ".join(cmd), flush=True)
         t0 = time.time()
         subprocess.run(cmd, check=True)
@@ -216,16 +241,18 @@ def main():
         info_path.write_text(json.dumps(info, indent=1))
     if "syntax" in stages:
         steps = a.syntax_steps or STEPS[(a.lang, "syntax")]
-        info["syntax_seconds"] = round(spacy_train(a.lang, "syntax", ROOT / "configs" / "syntax.cfg", steps, None), 1)
+        info["syntax_seconds"] = round(spacy_train(a.lang, "syntax", ROOT / "configs" / "syntax.cfg", steps, None,
+                                                     a.profile), 1)
         info["syntax_max_steps"] = steps
         info_path.write_text(json.dumps(info, indent=1))
     if "ner" in stages:
         steps = a.ner_steps or STEPS[(a.lang, "ner")]
-        info["ner_seconds"] = round(spacy_train(a.lang, "ner", ROOT / "configs" / "ner.cfg", steps, None), 1)
+        info["ner_seconds"] = round(spacy_train(a.lang, "ner", ROOT / "configs" / "ner.cfg", steps, None,
+                                                  a.profile), 1)
         info["ner_max_steps"] = steps
     info_path.write_text(json.dumps(info, indent=1))
     if "assemble" in stages:
-        assemble(a.lang, info)
+        assemble(a.lang, info, a.profile)
 
 
 if __name__ == "__main__":
