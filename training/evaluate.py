@@ -116,7 +116,7 @@ def fmt(v, pct=False):
 
 def markdown(all_res: dict) -> str:
     out = ["# Pipeline quality (held-out splits)", "",
-           "Produced by `python training/evaluate.py`; models in `chronik/models/<lang>`; "
+           "Produced by `python training/evaluate.py`; models in `chronik/models/<lang>` (and `<lang>_fast`); "
            "speed = words/s of one process with `nlp.pipe(batch_size=256)` on the 2-core build machine "
            "(shared with other jobs, so +-20%).", ""]
     for name, r in all_res.items():
@@ -188,11 +188,12 @@ NOTES = """## Where targets are missed, and what would close them
   1,000 words, ~4 epochs; the dev curve was still rising) would add ~1 point POS / 2-3 UAS; UNER EWT test is web text (reviews,
   emails) while wikigold/WNUT are Wikipedia/tweets - UNER EWT train (not available here) would
   close the NER gap.
-* **Speed**: measured on 2 cores shared with other engineers' jobs (load average ~4 during the
-  measurement), so the numbers are 2-4x below an idle core. Each pipeline runs two tok2vecs
-  (syntax + NER). Without new training, `nlp.select_pipes(disable=[...])` for unused
-  components (e.g. tagger, lemmatizer) speeds up; a faster shipped model would use width 64 /
-  depth 3 for the NER tok2vec and hidden width 64 in the parser, or `n_process=2`.
+* **Speed**: measured on 2 cores shared with other engineers' jobs (the accurate pipelines at load
+  average ~4, the fast ones at ~2.5), so the numbers are 2-4x below an idle core and not comparable
+  between sections; docs/performance.md compares them within one run. Each pipeline runs two tok2vecs
+  (syntax + NER). The `fast` profile (`--pipeline fast`: tok2vec width 64 / depth 2, parser hidden
+  64 x 2) costs 2.0 UAS in German and 1.2 in English here, and much more in event coding
+  (docs/quality.md).
 * **Load time**: dominated by the German lookup lemma table (355k entries, ~2 s of the load);
   a trainable edit-tree lemmatizer or a frequency-filtered table would cut it.
 """
