@@ -25,6 +25,7 @@ from chronik.ingest import ingest  # noqa: E402
 from chronik.io.readers import make_article  # noqa: E402
 from chronik.nlp import PROFILES  # noqa: E402
 from chronik.pipeline import CoderOptions  # noqa: E402
+from chronik.scale.local import RECYCLE_AFTER  # noqa: E402
 from chronik.store import open_store  # noqa: E402
 
 
@@ -39,6 +40,23 @@ def _slope(points: list[tuple[int, float]]) -> float:
     return sum((x - mx) * (y - my) for x, y in points) / var if var else 0.0
 
 
+def _fresh(i: int, k: int) -> str:
+    """A sentence of `k` made-up names that no earlier article has (article `i`)."""
+    if not k:
+        return ""
+    letters = "bdfgklmnprstvz"
+    names = []
+    for j in range(i * k, (i + 1) * k):
+        w = ""
+        while True:
+            j, r = divmod(j, len(letters))
+            w += letters[r] + "aeiou"[r % 5]
+            if not j:
+                break
+        names.append("Ka" + w)
+    return " " + ", ".join(names) + "."
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=300)
@@ -47,6 +65,11 @@ def main() -> None:
     ap.add_argument("--words", type=int, default=400)
     ap.add_argument("--german-share", type=float, default=0.5)
     ap.add_argument("--pipeline", default="accurate", choices=PROFILES, help="trained pipelines to run (default accurate)")
+    ap.add_argument("--fresh-words", type=int, default=0,
+                    help="append this many never-seen words (made-up names) to every article, as real news keeps "
+                         "bringing new names and numbers that spaCy's vocabulary keeps")
+    ap.add_argument("--recycle", type=int, default=RECYCLE_AFTER,
+                    help=f"with --workers > 1: replace the workers after this many articles (0 = never; default {RECYCLE_AFTER})")
     args = ap.parse_args()
     options = CoderOptions(pipeline=args.pipeline)
     warnings.simplefilter("ignore")
@@ -55,7 +78,7 @@ def main() -> None:
     if args.workers > 1:
         from chronik.scale.local import pool_coder
 
-        code = pool_coder(options=options, workers=args.workers, langs=("de", "en"))
+        code = pool_coder(options=options, workers=args.workers, langs=("de", "en"), recycle=args.recycle)
     me = psutil.Process()
     samples: dict[str, list[tuple[int, float]]] = {}
     done = 0
@@ -77,15 +100,19 @@ def main() -> None:
         row = "  ".join(f"{k} {v[-1][1]:7.0f}" for k, v in samples.items())
         print(f"{done:8d} articles  {done / (time.perf_counter() - t0):6.1f}/s  RSS MB: {row}", flush=True)
 
-    source = (make_article(r["text"], id=r["id"], lang=r["lang"], date=r["date"])
-              for r in corpus.records(args.articles, words=args.words, german_share=args.german_share))
+    source = (make_article(r["text"] + _fresh(i, args.fresh_words), id=r["id"], lang=r["lang"], date=r["date"])
+              for i, r in enumerate(corpus.records(args.articles, words=args.words, german_share=args.german_share)))
     with tempfile.TemporaryDirectory() as tmp:
         with open_store(Path(tmp) / "m.duckdb") as store:
             ingest(source, store, code=code, options=options, on_article=sample, commit_every=16)
         size = (Path(tmp) / "m.duckdb").stat().st_size / 2**20
+    recycled = code.recycled if code else 0
     if code:
         code.close()
     print(f"\nstore file: {size:.0f} MB for {args.articles} articles")
+    if recycled:
+        print(f"workers replaced {recycled} time(s) (every {args.recycle} articles): their bound is the peak, "
+              "and the slopes of the saw-tooth below say nothing")
     for name, points in samples.items():
         half = points[len(points) // 2 :]
         slope = _slope(half)

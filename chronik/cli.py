@@ -170,6 +170,7 @@ def ingest(
     commit_every: Annotated[int, typer.Option("--commit-every", min=1, max=100000, help="Articles per transaction.")] = 64,
     time_limit: TimeLimitOpt = 60.0,
     pipeline: PipelineOpt = "accurate",
+    recycle: Annotated[int, typer.Option("--recycle", min=0, help="With --workers: replace the worker processes after this many articles, which bounds their memory (0 = never).")] = 10_000,
 ) -> None:
     """Code articles and store them in a DuckDB file (resumable: stored articles are skipped)."""
     from chronik.ingest import ingest as run_ingest
@@ -191,7 +192,7 @@ def ingest(
     elif workers > 1:
         from chronik.scale.local import pool_coder
 
-        code_fn = pool_coder(options=options, workers=workers, **langs)
+        code_fn = pool_coder(options=options, workers=workers, recycle=recycle, **langs)
     try:
         with open_store(db) as store, Progress(
             TextColumn("[bold]ingest[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),

@@ -75,6 +75,21 @@ def test_pool_codes_like_one_process_and_loads_each_pipeline_once(serial):
     assert all(loads == 1 for _, loads in probes), probes  # one English pipeline per worker, loaded once
 
 
+def test_pool_replaces_its_workers_after_recycle_articles(serial):
+    from chronik.scale.local import pool_coder
+
+    arts, expected = serial
+    pids = []
+    with pool_coder(workers=1, task_size=3, recycle=6) as pool:
+        got = list(pool(arts[:6]))
+        pids.append(set(pool.pids()))
+        got += list(pool(arts[6:]))  # 6 articles given: this batch goes to a fresh worker
+        pids.append(set(pool.pids()))
+        recycled = pool.recycled
+    assert _signature(got) == expected
+    assert recycled == 1 and pids[0] and pids[1] and pids[0].isdisjoint(pids[1])
+
+
 def test_pool_refuses_zero_workers():
     from chronik.scale.local import pool_coder
 

@@ -48,17 +48,27 @@ def _code_task(articles: list[Article]) -> list[Packed]:
     return code_batch(articles, options=_worker_options)
 
 
+# Articles a pool codes before its workers are replaced by fresh ones. spaCy's string store and
+# vocabulary keep every new word a worker sees (~1 KB each), so on real news, where names and
+# numbers keep coming, a long-lived worker grows without bound; replacing the workers bounds that
+# growth for the cost of one pipeline load per worker (~2-5 s) per this many articles.
+RECYCLE_AFTER = 10_000
+
+
 class PoolCoder:
     """A `code` engine for `chronik.ingest.ingest`: codes each list of articles on `workers` processes.
 
     The pool starts on first use (spawned processes, so nothing the parent holds open, such as a
     DuckDB connection, is inherited) and stops on `close()` or when the object is collected.
     Results come back in input order per task, with errors as `(article, ChronikError)`.
+    After `recycle` articles (None or 0: never) the next batch goes to a fresh pool while the old
+    one finishes what it was given and exits (Python's own `max_tasks_per_child` can deadlock on
+    3.11-3.13, cpython#115634).
     """
 
     def __init__(
         self, *, options: CoderOptions | None = None, workers: int = 2, task_size: int = 8,
-        langs: tuple[str, ...] = (),
+        langs: tuple[str, ...] = (), recycle: int | None = RECYCLE_AFTER,
     ) -> None:
         self._pool: ProcessPoolExecutor | None = None
         if workers < 1:
@@ -67,6 +77,9 @@ class PoolCoder:
         self.workers = workers
         self.task_size = task_size
         self.langs = langs
+        self.recycle = recycle or None
+        self.submitted = 0  # articles given to the current pool
+        self.recycled = 0  # pools retired so far
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -78,6 +91,12 @@ class PoolCoder:
 
     def __call__(self, articles: list[Article]) -> Iterator[Result]:
         """Submit the batch now (so a caller can write earlier results meanwhile); iterate to collect."""
+        if self.recycle and self.submitted >= self.recycle and self._pool is not None:
+            old, self._pool = self._pool, None
+            old.shutdown(wait=False)  # its queued tasks still run; then its workers exit
+            self.submitted = 0
+            self.recycled += 1
+        self.submitted += len(articles)
         try:
             futures = [self._executor().submit(_code_task, batch) for batch in split(articles, self.task_size)]
         except BrokenProcessPool as exc:
@@ -120,12 +139,14 @@ class PoolCoder:
 
 def pool_coder(
     *, options: CoderOptions | None = None, workers: int = 2, task_size: int = 8, langs: tuple[str, ...] = (),
+    recycle: int | None = RECYCLE_AFTER,
 ) -> PoolCoder:
     """A process-pool engine for `ingest(..., code=pool_coder(workers=N))`.
 
-    `langs` preloads those pipelines in every worker at start; others load on first use.
+    `langs` preloads those pipelines in every worker at start; others load on first use. Workers
+    are replaced after `recycle` articles (None: never), which keeps their memory bounded.
     """
-    return PoolCoder(options=options, workers=workers, task_size=task_size, langs=langs)
+    return PoolCoder(options=options, workers=workers, task_size=task_size, langs=langs, recycle=recycle)
 
 
-__all__ = ["PoolCoder", "pool_coder"]
+__all__ = ["RECYCLE_AFTER", "PoolCoder", "pool_coder"]
