@@ -1,6 +1,7 @@
 """The coder: one article in, a CodedArticle out (parse once, then actors, places, dates, statements, events)."""
 from __future__ import annotations
 
+import contextlib
 import functools
 from datetime import date
 from collections.abc import Iterable, Iterator
@@ -78,7 +79,9 @@ class Coder:
         # Load every lazy table now (patterns, lemma tables, gazetteer, speech lexicon), so the first
         # article's time limit measures coding, not loading.
         warm = WARM_UP.get(lang, WARM_UP["en"])
+        self._zoned = False  # the warm-up runs outside a memory zone: what it builds keeps its strings
         self.code(Article(id="warm-up", text=warm, lang=lang, content_hash="warm-up"))
+        self._zoned = True
 
     def code(self, article: Article) -> CodedArticle:
         return next(self.code_many([article]))
@@ -89,8 +92,11 @@ class Coder:
                 doc, omap = tokenize(self.nlp, parse_text(a))
                 yield doc, (a, omap)
 
-        for doc, (article, omap) in self.nlp.pipe(prepared(), as_tuples=True, batch_size=batch_size):
-            yield remap(self.code_doc(article, doc), omap)
+        # spaCy's memory zone: the words first seen in this batch leave the vocabulary and string store
+        # when it ends, so a long run does not grow with every new name (the records are plain data).
+        with self.nlp.memory_zone() if self._zoned else contextlib.nullcontext():
+            for doc, (article, omap) in self.nlp.pipe(prepared(), as_tuples=True, batch_size=batch_size):
+                yield remap(self.code_doc(article, doc), omap)
 
     def code_doc(self, article: Article, doc: Doc) -> CodedArticle:
         """Code a parsed doc; offsets are those of `doc.text` (see `chronik.offsets`)."""

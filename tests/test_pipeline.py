@@ -122,3 +122,19 @@ def test_implied_actor_keeps_its_label_in_article_offsets() -> None:
     implied = [a for e in coded.events for a in e.actor if a.kind == "implied"]
     assert implied and all(a.text.startswith("(") and a.start == a.end for a in implied), \
         [(e.type, [(a.text, a.kind) for a in e.actor]) for e in coded.events]
+
+
+def test_new_words_do_not_stay_in_the_vocabulary_after_their_batch() -> None:
+    """Long runs stay flat: a batch's unseen words leave spaCy's string store when it ends, and coding
+    the same articles again gives the same records (nothing kept refers to a dropped string)."""
+    from chronik.io.readers import make_article
+    from chronik.pipeline import coder_for
+
+    coder = coder_for("de")
+    names = ", ".join(f"Zqx{chr(97 + i)}{chr(97 + j)}ow" for i in range(10) for j in range(10))
+    texts = [f"Die Regierung in Berlin kritisierte am Montag {names}.", "Dänemark leitet Verhandlungen mit den USA ein."]
+    before = len(coder.nlp.vocab.strings)
+    first = [c.to_json() for c in coder.code_many([make_article(t, id=f"z{i}", lang="de") for i, t in enumerate(texts)])]
+    assert len(coder.nlp.vocab.strings) == before
+    again = [c.to_json() for c in coder.code_many([make_article(t, id=f"z{i}", lang="de") for i, t in enumerate(texts)])]
+    assert first == again and "Zqxaaow" in first[0]

@@ -19,6 +19,7 @@ NAME_RE = re.compile(r"^[A-ZÄÖÜÀ-ÝŠŽČĆ][\w'’.\-]*$")
 INITIAL_RE = re.compile(r"^[A-ZÄÖÜ]\.$")
 _NAME_ADJ = re.compile(r"(isch|lich|al|iv)(e|en|er|es|em)$")
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+WORD_CACHE_SIZE = 1 << 17  # entries of the per-resolver word analysis cache (cleared when full)
 
 
 @dataclass
@@ -190,6 +191,8 @@ class ActorResolver:
             cue = self._word_cache[key]
             return replace(cue) if cue else None
         cue = self._analyse_word(word, capitalised, sentence_start)
+        if len(self._word_cache) >= WORD_CACHE_SIZE:
+            self._word_cache.clear()  # bounded: a long run keeps meeting new names
         self._word_cache[key] = cue
         return replace(cue) if cue else None
 
