@@ -461,7 +461,6 @@ class ActorResolver:
         n = len(doc)
         mentions: list[Mention] = []
         known_surnames: set[str] = set()
-        spare: Mention | None = None
         i = 0
         while i < n:
             tok = doc[i]
@@ -479,11 +478,7 @@ class ActorResolver:
             while j < n and (self._is_det(doc[j]) or self._is_mod(doc, j, pos)) and cues[j] is None:
                 j += 1
             k = j
-            if spare is None:
-                m = Mention(i, j)
-            else:  # the last run that made no mention: nothing but its bounds was set
-                m, spare = spare, None
-                m.start, m.end = i, j
+            m = Mention(i, j)
             while k < n:
                 cue = cues[k]
                 if cue is not None and cue.kind != "name" and m.names and cue.end - cue.start == 1 \
@@ -567,7 +562,6 @@ class ActorResolver:
                     continue
                 break
             if not m.cues and not m.names:
-                spare = m
                 i = max(i + 1, j if j > i and j < n and cues[j] is None else i + 1)
                 continue
             m.end = k
