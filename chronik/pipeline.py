@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 from datetime import date
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -82,6 +83,9 @@ class Coder:
         self._zoned = False  # the warm-up runs outside a memory zone: what it builds keeps its strings
         self.code(Article(id="warm-up", text=warm, lang=lang, content_hash="warm-up"))
         self._zoned = True
+        # The pipeline, knowledge base and tables are now ~0.5 M long-lived objects: move them out of the
+        # collector's sight, or each full collection walks them all (~0.5 s, ~2 ms per article over a run).
+        gc.freeze()
 
     def code(self, article: Article) -> CodedArticle:
         return next(self.code_many([article]))

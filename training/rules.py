@@ -30,7 +30,6 @@ KONJ2 = {
     "stünde": "Sing", "stünden": "Plur", "fände": "Sing", "fänden": "Plur", "hülfe": "Sing",
     "wüsste": "Sing", "wüssten": "Plur", "bliebe": "Sing", "blieben_": "Plur",
 }
-AUX_LEMMAS = {"sein", "haben", "werden", "können", "müssen", "dürfen", "sollen", "wollen", "mögen"}
 NOT_ICH = {"LOWER": {"NOT_IN": ["ich"]}}
 
 
@@ -57,17 +56,16 @@ def konjunktiv_forms(lookup: dict) -> dict[str, str]:
 def add_konjunktiv_ruler(nlp, lookup: dict) -> int:
     ruler = nlp.add_pipe("attribute_ruler", name="konjunktiv_ruler", after="morphologizer")
     forms = konjunktiv_forms(lookup)
-    verbs = sorted(f for f, l in forms.items() if l not in AUX_LEMMAS)
-    auxes = sorted(f for f, l in forms.items() if l in AUX_LEMMAS)
+    # Few patterns with word lists, not one pattern per word: the Matcher tries every pattern at every token
+    # (69 patterns took ~4 ms of a 400-word article, these 4 under half of that; same annotations).
     k1 = "Mood=Sub|Number=Sing|Person=3|Tense=Pres|VerbForm=Fin"
-    for lst in (verbs, auxes):
-        ruler.add([[NOT_ICH, {"ORTH": {"IN": lst}, "POS": {"IN": ["VERB", "AUX"]}}, NOT_ICH]], {"MORPH": k1}, index=1)
+    ruler.add([[NOT_ICH, {"ORTH": {"IN": sorted(forms)}, "POS": {"IN": ["VERB", "AUX"]}}, NOT_ICH]], {"MORPH": k1},
+              index=1)
     ruler.add([[{"ORTH": {"IN": ["seien"]}}]], {"MORPH": "Mood=Sub|Number=Plur|Person=3|Tense=Pres|VerbForm=Fin"})
-    for form, num in KONJ2.items():
-        if form.endswith("_"):
-            continue
-        for orth in (form, form.capitalize()):
-            ruler.add([[{"ORTH": orth}]], {"MORPH": f"Mood=Sub|Number={num}|Person=3|Tense=Past|VerbForm=Fin"})
+    for num in ("Sing", "Plur"):
+        orths = [orth for form, n in KONJ2.items() if n == num and not form.endswith("_")
+                 for orth in (form, form.capitalize())]
+        ruler.add([[{"ORTH": {"IN": orths}}]], {"MORPH": f"Mood=Sub|Number={num}|Person=3|Tense=Past|VerbForm=Fin"})
     return len(forms)
 
 

@@ -60,6 +60,17 @@ PROFILES = {
     },
 }
 
+# Stages that take another profile's networks: German NER is trained with the fast profile's tok2vec in both
+# profiles. On held-out GermEval dev it scores as the accurate one (F1 0.546 vs 0.546; P 0.624 vs 0.618) and
+# on the gold sets it codes the same events, at under half the cost (NER ~44 -> ~19 ms of a 400-word article);
+# English keeps its larger NER (held-out F1 0.536 vs 0.514).
+STAGE_PROFILE = {("de", "ner"): "fast"}
+
+
+def overrides(lang: str, profile: str, stage: str) -> list[str]:
+    """The config overrides a stage trains with in a profile."""
+    return PROFILES[STAGE_PROFILE.get((lang, stage), profile)][stage]
+
 
 def pipeline_name(lang: str, profile: str) -> str:
     """The folder name of a pipeline under chronik/models/ and training/output/."""
@@ -82,7 +93,7 @@ def spacy_train(lang: str, stage: str, cfg: Path, max_steps: int | None, patienc
            "--nlp.lang", lang,
            "--training.max_steps", str(max_steps or STEPS[(lang, stage)]),
            "--training.patience", str(patience or PATIENCE[(lang, stage)])] + EXTRA.get((lang, stage), [])
-    cmd += PROFILES[profile][stage]
+    cmd += overrides(lang, profile, stage)
     pre = ROOT / "output" / pipeline_name(lang, profile) / "pretrain"
     if stage == "syntax" and lang in PRETRAIN and list(pre.glob("model*.bin")):
         last = max(pre.glob("model*[0-9].bin"), key=lambda p: int(p.stem[5:]))
@@ -194,7 +205,7 @@ def assemble(lang: str, info: dict, profile: str = "accurate") -> Path:
     (dest / "LICENSE").write_text(LICENSE_TEXT[lang] + legal, encoding="utf8")
     (dest / "NOTICE").write_text(NOTICE_TEXT[lang], encoding="utf8")
     manifest = {
-        "lang": lang, "profile": profile, "profile_overrides": PROFILES[profile],
+        "lang": lang, "profile": profile, "profile_overrides": {stage: overrides(lang, profile, stage) for stage in PROFILES[profile]},
         "spacy_version": spacy.__version__, "seed": 0,
         "data_files_sha256": json.loads((ROOT / "corpus" / lang / "sources.json").read_text()),
         "configs_sha256": {p.name: sha256(p) for p in sorted((ROOT / "configs").glob("*.cfg"))},

@@ -46,11 +46,12 @@ class _Tok:
     doc[i] and looks each string up in the string store on every access."""
 
     __slots__ = ("i", "text", "lower_", "pos_", "ent_type_", "ent_iob_", "whitespace_", "like_num", "is_alpha",
-                 "idx")
+                 "idx", "in_name")
 
     def __init__(self, i, text, lower, pos, ent_type, ent_iob, ws, like_num, is_alpha, idx) -> None:  # type: ignore[no-untyped-def]
         self.i, self.text, self.lower_, self.pos_, self.ent_type_, self.ent_iob_ = i, text, lower, pos, ent_type, ent_iob
         self.whitespace_, self.like_num, self.is_alpha, self.idx = ws, like_num, is_alpha, idx
+        self.in_name = False  # the parser joins it to another word of a multi-word name (flat:name)
 
 
 class _PlainDoc(list):
@@ -68,6 +69,18 @@ class _PlainDoc(list):
                              [t.is_alpha for t in toks], [t.idx for t in toks]))
         self.text = doc.text
         self._annotations = {a: doc.has_annotation(a) for a in ("POS", "ENT_IOB")}
+        if doc.has_annotation("DEP"):
+            lang = doc.lang_
+            for t in toks:
+                if t.dep_ == "flat:name" and t.head.i != t.i:
+                    pair = (self[t.head.i], self[t.i])
+                    # capitalised words, not in capitals, no ordinary words, one a proper noun ("Vuk Jeremic",
+                    # not "Israel Friday", "SO ROOD")
+                    if any(x.pos_ == "PROPN" for x in pair) and all(
+                            x.text[:1].isupper() and not x.text.isupper() and x.is_alpha
+                            and not is_known_word(lang, x.text) for x in pair):
+                        for x in pair:
+                            x.in_name = True
 
     def has_annotation(self, attr: str) -> bool:
         return self._annotations[attr]
@@ -529,7 +542,9 @@ class ActorResolver:
                     role_before = True
                 if self._name_able(doc, k, sent_start, pos, ner) or (
                         ner and (role_before or m.names) and self._in_title_entity(doc, k, m)):
-                    is_per = ner and doc[k].ent_type_ in ("PER", "PERSON")
+                    # a person by the NER, or a multi-word name by the parse that the NER left unlabelled
+                    # ("Vuk Jeremic, der ehemalige serbische Außenminister": rare names escape the NER)
+                    is_per = ner and doc[k].ent_type_ in ("PER", "PERSON") or doc[k].in_name and not doc[k].ent_type_
                     known = norm(t.text) in known_surnames
                     # "Osama bin Laden": a first name before a particle and a surname
                     particle_next = ner and not m.cues and k + 2 < n and doc[k + 1].lower_ in g["name_particle"] \

@@ -218,10 +218,11 @@ def find_triggers(sent: Span, index: PatternIndex) -> list[Match]:
         # Verbs (with separable particles and light-verb objects); a capitalised word inside the
         # sentence is a name or (German) a noun, not a verb ("United", "Mass").
         verb_like = tok.i == sent.start or not tok.text[:1].isupper()
+        pos = tok.pos_
         # the tagger says NOUN but the parser gives it a subject and an object ("The US vetoed a resolution")
-        predicate = has_dep and tok.pos_ == "NOUN" and any(c.dep_ in _SUBJ_DEPS for c in tok.children) and \
-            any(c.dep_ in _OBJ_DEPS for c in tok.children)
-        if verb_like and (not has_pos or tok.pos_ in ("VERB", "AUX", "ADJ") or predicate):
+        if verb_like and (not has_pos or pos in ("VERB", "AUX", "ADJ") or has_dep and pos == "NOUN" and any(
+                c.dep_ in _SUBJ_DEPS for c in tok.children) and any(c.dep_ in _OBJ_DEPS for c in tok.children)) \
+                and _may_reach_verb(tok, lemma, index, has_dep):
             seen: set[str] = set()
             candidates = []
             readings = _full_verb_lemmas(tok, index, has_dep)
@@ -249,7 +250,7 @@ def find_triggers(sent: Span, index: PatternIndex) -> list[Match]:
                 else:
                     matches.append(Match(p, tok, words))
         # Nominal triggers ("Angriff auf", "talks with", "Raketenangriff").
-        if not has_pos or tok.pos_ in ("NOUN", "PROPN"):
+        if not has_pos or pos in ("NOUN", "PROPN"):
             for p in index.nouns(lemma):
                 matches.append(Match(p, tok, [tok]))
         # Adjective/participle triggers with a copula ("bereit zu", "offen für").
@@ -257,6 +258,15 @@ def find_triggers(sent: Span, index: PatternIndex) -> list[Match]:
             for p in p_list:
                 matches.append(Match(p, tok, [tok]))
     return matches
+
+
+def _may_reach_verb(tok: Token, lemma: str, index: PatternIndex, has_dep: bool) -> bool:
+    """Whether some reading of `tok` may be a verb pattern's lemma (a cheap test before the readings are
+    built: most words of a sentence are no pattern verb's lemma, its end or its first word)."""
+    ends = index.verb_ends
+    if any(b in ends for b in index.lemmas(lemma, tok.text)):
+        return True
+    return has_dep and _attributive(tok) and any(b in ends for b in index.lemmas(lemma, lemma))
 
 
 def _attributive(tok: Token) -> bool:
@@ -776,17 +786,18 @@ def _in_subtree(m: Match, verb: Token, mentions: MentionIndex, actor: list[Entit
     in_subject = {x.i for c in verb.children if c.dep_ in _SUBJ_DEPS for x in c.subtree}
     for t in sorted(verb.subtree, key=lambda x: x.i):
         before = t.i < m.trigger.i
-        if (t.i <= last and not (g.governed_before_trigger and before)) or t.i in in_subject or t.dep_ in _SUBJ_DEPS \
-                or _in_topic(t, verb, g):
+        if (t.i <= last and not (g.governed_before_trigger and before)) or t.i in in_subject or t.dep_ in _SUBJ_DEPS:
             continue
         e = mentions.by_token.get(t.i)
         if e is None and not before:  # a place before a verb-final trigger is where it happens ("in Paris")
             e = mentions.places.get(t.i)
-        if e is not None and e.entity_id is not None and e.entity_id in ids:
+        if e is None or _in_topic(t, verb, g):
+            continue
+        if e.entity_id is not None and e.entity_id in ids:
             continue  # "ihr Protestcamp": the actor itself
         # a place may lie in the actor's own country ("Turkish authorities imposed a curfew in Cizre");
         # another actor of the same country is more often part of the actor's own phrase
-        if e is not None and all(e is not a for a in actor) and (
+        if all(e is not a for a in actor) and (
                 (e.kind == "place" and not _where_not_whom(e, own or set())) or e.code is None
                 or e.code not in codes or domestic):
             return [e]

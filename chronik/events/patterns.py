@@ -129,7 +129,10 @@ class PatternIndex:
                 self.by_noun.setdefault(p.noun.lower(), []).append(p)
             elif p.adj:
                 self.by_adj.setdefault(p.adj.lower(), []).append(p)
-        self.verb_bases = {v for v in self.by_verb}
+        # every word a verb token's lemma may be and still reach a verb pattern: the lemma is the key, its
+        # end (German particle + lemma: "ein" + "leiten") or its first word ("call on"); a token whose
+        # candidate lemmas are none of these triggers no verb pattern, and `find_triggers` skips it early
+        self.verb_ends = {v[i:] for v in self.by_verb for i in range(len(v))} | {v.split(" ")[0] for v in self.by_verb}
         self._nouns: dict[str, list[Pattern]] = {}
         self.particles = set(grammar.particles)
 
