@@ -182,6 +182,8 @@ def main() -> None:
     # Articles per CPU-second of this process, for the in-process runs: other jobs on the machine
     # take wall time from a run but add little to its CPU time, so these ratios scatter less.
     cpu_rates: dict[str, list[float]] = {name: [] for name, fn, _ in runs[:3]}
+    # CPU of this (the writing) process per article in the engine runs: what the writer takes from the cores
+    writer_ms: dict[str, list[float]] = {name: [] for name, _, _ in runs[3:]}
     peaks: dict[str, dict[int, int]] = {name: {} for name, _, _ in runs}
     with engines:
         for r in range(args.repeat):
@@ -199,6 +201,8 @@ def main() -> None:
                 rates[name].append(n / secs)
                 if name in cpu_rates:
                     cpu_rates[name].append(n / cpu)
+                if name in writer_ms:
+                    writer_ms[name].append(1000 * cpu / max(n, 1))
                 line.append(f"{n / secs:.2f}")
             print(f"round {r + 1}/{args.repeat} (load average {_load()}): " + ", ".join(line))
 
@@ -219,6 +223,9 @@ def main() -> None:
     ratio, per_round = summarize(cpu_rates, num="Chronik code + store, 1 process", den="bare spaCy nlp.pipe")
     print(f"full pipeline with storage / bare nlp.pipe, CPU time: {ratio:.0%}"
           f"  per round: {', '.join(f'{x:.0%}' for x in per_round)}")
+    if writer_ms:
+        print("CPU of the writing process per article (engine runs; reading, hashing, collecting, storing): " + "; ".join(
+            f"{name}: {_median(xs):.1f} ms" for name, xs in writer_ms.items()))
     p1, p2 = "pool, 1 worker(s) (+ store in parent)", "pool, 2 worker(s) (+ store in parent)"
     if p1 in rates and p2 in rates:
         ratio, per_round = summarize(rates, num=p2, den=p1)
