@@ -171,6 +171,7 @@ def ingest(
     time_limit: TimeLimitOpt = 60.0,
     pipeline: PipelineOpt = "accurate",
     recycle: Annotated[int, typer.Option("--recycle", min=0, help="With --workers: replace the worker processes after this many articles, which bounds their memory (0 = never).")] = 10_000,
+    db_memory: Annotated[Optional[int], typer.Option("--db-memory", min=64, help="Cap DuckDB's memory in this process at this many MB (default: DuckDB's, 80 % of RAM); bounds the writer's growth over long runs.")] = None,
 ) -> None:
     """Code articles and store them in a DuckDB file (resumable: stored articles are skipped)."""
     from chronik.ingest import ingest as run_ingest
@@ -194,7 +195,7 @@ def ingest(
 
         code_fn = pool_coder(options=options, workers=workers, recycle=recycle, **langs)
     try:
-        with open_store(db) as store, Progress(
+        with open_store(db, memory_mb=db_memory) as store, Progress(
             TextColumn("[bold]ingest[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
             TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=False,
         ) as progress:

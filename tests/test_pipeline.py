@@ -97,6 +97,19 @@ def test_cli_code_stdin_formats() -> None:
     assert res.returncode == 0 and "pattern" in res.stdout and "sentence" in res.stdout
 
 
+def test_ingest_caps_duckdb_memory_on_request(tmp_path: Path) -> None:
+    from chronik.store import open_store
+
+    with open_store(tmp_path / "m.duckdb", memory_mb=128) as store:
+        limit = store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert limit.replace(" ", "").lower() in ("128.0mib", "122.0mib", "128mb"), limit
+    (tmp_path / "de.txt").write_text("Die Regierung kritisierte die Sanktionen gegen Russland.", encoding="utf-8")
+    res = run("ingest", str(tmp_path / "de.txt"), "--db", str(tmp_path / "x.duckdb"), "--db-memory", "128")
+    assert res.returncode == 0 and "stored 1" in res.stdout, res.stderr
+    res = run("ingest", str(tmp_path / "de.txt"), "--db", str(tmp_path / "y.duckdb"), "--db-memory", "8")
+    assert res.returncode == 2 and "--db-memory" in res.stderr
+
+
 def test_unknown_language_is_reported_and_skipped(tmp_path: Path) -> None:
     (tmp_path / "fr.txt").write_text("Le gouvernement français a critiqué les sanctions contre la Russie.", encoding="utf-8")
     (tmp_path / "de.txt").write_text("Die Regierung kritisierte die Sanktionen gegen Russland.", encoding="utf-8")

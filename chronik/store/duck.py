@@ -316,17 +316,21 @@ def _connect(path: Path, *, read_only: bool, wait: float) -> duckdb.DuckDBPyConn
 
 
 def open_store(
-    path: str | Path, *, read_only: bool = False, create: bool = True, lock_wait: float = 3.0
+    path: str | Path, *, read_only: bool = False, create: bool = True, lock_wait: float = 3.0,
+    memory_mb: int | None = None,
 ) -> Store:
     """Open (and migrate) the store at `path`. Read-only opens never create or migrate.
 
     A lock held by another process is waited for up to `lock_wait` seconds (the API's short
-    read-only opens), then reported as E031.
+    read-only opens), then reported as E031. `memory_mb` caps DuckDB's memory in this process (its
+    buffer pool otherwise grows with the store, up to 80 % of RAM, over a long ingest).
     """
     path = Path(path)
     if (read_only or not create) and not path.exists():
         raise error("E030", path=path)
     con = _connect(path, read_only=read_only, wait=lock_wait)
+    if memory_mb is not None:
+        con.execute(f"SET memory_limit = '{int(memory_mb)}MB'")
     store = Store(con, str(path), read_only=read_only)
     if not read_only:
         store.migrate()
