@@ -90,6 +90,15 @@ def test_pool_replaces_its_workers_after_recycle_articles(serial):
     assert recycled == 1 and pids[0] and pids[1] and pids[0].isdisjoint(pids[1])
 
 
+def test_cli_recycle_default_is_the_engines():
+    import inspect
+
+    from chronik.cli import ingest
+    from chronik.scale.local import RECYCLE_AFTER
+
+    assert inspect.signature(ingest).parameters["recycle"].default == RECYCLE_AFTER
+
+
 def test_pool_refuses_zero_workers():
     from chronik.scale.local import pool_coder
 
